@@ -1,0 +1,57 @@
+"""`directory-app info` and `directory-app centers --json`: what is in the database."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..core.exchange import center_to_dict, load_centers
+from ..core.seed import seed_meta
+from ..core.store import counts, current_revision
+from .common import print_json, store_for
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("info", help="database location, schema revision and counts")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=run_info)
+    c = sub.add_parser("centers", help="list every center with all fields")
+    c.add_argument("--json", action="store_true", help="print as JSON (all fields)")
+    c.set_defaults(handler=run_centers)
+
+
+def run_info(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    try:
+        info = {
+            "database": str(store.path) if store.path else store.url,
+            "engine": store.dialect,
+            "schema_revision": current_revision(store.engine),
+            **counts(store),
+            "data": seed_meta(store),
+        }
+    finally:
+        store.close()
+    if args.json:
+        print_json(info)
+        return 0
+    for key in ("database", "engine", "schema_revision", "centers", "trials", "trial_sites"):
+        print(f"{key.replace('_', ' ')}: {info[key]}")
+    for source in info["data"].get("sources", []):
+        print(f"source: {source.get('name')} ({source.get('date')})")
+    return 0
+
+
+def run_centers(args: argparse.Namespace) -> int:
+    store = store_for(args)
+    try:
+        with store.session() as s:
+            rows = [center_to_dict(c) for c in load_centers(s)]
+    finally:
+        store.close()
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            place = ", ".join(p for p in (row["city"], row["region"], row["country"]) if p)
+            print(f"{row['id']:>6}  {row['name']}  ({place})")
+    return 0

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Set up (first time) and start the Stem Cell Center Directory, or run its test suite.
+#
+#   ./run.sh          install what is missing, then start the app on the bundled directory
+#   ./run.sh test     install what is missing, then run the whole test suite
+#
+# What it installs: the shared libraries Qt needs on Debian/Ubuntu (apt-get, when run as root or
+# with sudo), PostgreSQL for the shared-database tests, and a virtual environment in .venv with
+# the app and its test tools. Nothing is fetched at run time: the app works offline.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+QT_LIBS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xinerama0 fonts-dejavu-core"
+PG_PKGS="postgresql"
+PY=${PYTHON:-python3}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then sudo="sudo"; else
+      echo "Please install: ${missing[*]}" >&2; return 0
+    fi
+  fi
+  echo "Installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+setup() {
+  if command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; then
+    # shellcheck disable=SC2086
+    apt_install $QT_LIBS
+    [ "${1:-}" = test ] && apt_install $PG_PKGS
+  fi
+  if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+  fi
+  if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".[test]"
+    touch .venv/.installed
+  fi
+}
+
+case "${1:-run}" in
+  run)
+    setup run
+    if [ "${CI:-}" = true ]; then
+      # No display and nobody to close the window: start, paint, screenshot, quit.
+      QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} exec .venv/bin/directory-app --smoke
+    fi
+    exec .venv/bin/directory-app "${@:2}"
+    ;;
+  test)
+    setup test
+    export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+    exec .venv/bin/python -m pytest -q -p no:cacheprovider "${@:2}"
+    ;;
+  *)
+    echo "usage: ./run.sh [run|test]" >&2
+    exit 2
+    ;;
+esac
