@@ -15,7 +15,7 @@ os.environ.pop("DIRECTORY_APP_DB", None)
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> Iterator["object"]:
+def empty_store(tmp_path: Path) -> Iterator[object]:
     """A migrated database with nothing in it."""
     from directory_app.core.store import open_store
 
@@ -25,7 +25,7 @@ def empty_store(tmp_path: Path) -> Iterator["object"]:
 
 
 @pytest.fixture
-def seeded_store(tmp_path: Path) -> Iterator["object"]:
+def seeded_store(tmp_path: Path) -> Iterator[object]:
     """A database holding the bundled directory, as a user gets it on first start."""
     from directory_app.core.store import open_store
 

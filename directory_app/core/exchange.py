@@ -99,7 +99,7 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
 
 
 def load_centers(session: Session, ids: Iterable[int] | None = None) -> list[Center]:
-    """Centers with everything `center_to_dict` reads, fetched in a few queries (not one per row)."""
+    """Centers with all that `center_to_dict` reads, in a few queries (not one per row)."""
     stmt = (
         select(Center)
         .options(

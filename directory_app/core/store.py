@@ -49,7 +49,7 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
 
 def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
 
@@ -170,7 +170,8 @@ def open_store(db: str | os.PathLike[str] | None = None, *, seed: bool = True) -
         migrate(engine)
     except Exception as exc:
         engine.dispose()
-        raise StoreError(f"{url}: cannot prepare the database ({exc.__class__.__name__}: {exc})") from exc
+        reason = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+        raise StoreError(f"{url}: cannot prepare the database ({reason})") from exc
     store = Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
     if seed:
         from .seed import seed_if_empty
