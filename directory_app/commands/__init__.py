@@ -1,5 +1,5 @@
 """Command modules of `directory-app`; each has `register(subparsers)` setting `handler`."""
 
-from . import info
+from . import info, maintenance, sync
 
-COMMANDS = [info]
+COMMANDS = [info, maintenance, sync]

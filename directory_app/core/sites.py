@@ -21,8 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import geo
-from .classify import kind_from_facility, specialties_for_conditions, study_conditions
-from .classify import therapies_from_text
+from .classify import (
+    kind_from_facility,
+    specialties_for_conditions,
+    study_conditions,
+    therapies_from_text,
+)
 from .ctgov import SiteRecord, StudyRecord
 from .hifld import match_hospital
 from .names import normalize_city, normalize_facility
@@ -66,7 +70,7 @@ def place_site(site: SiteRecord) -> Placement | None:
     """Coordinates (and for U.S. hospitals, contact details) for a site, or None if unknown."""
     if is_us_site(site) and site.region:
         hospital = match_hospital(site.facility, site.city, site.region)
-        if hospital is not None and hospital.latitude is not None and hospital.longitude is not None:
+        if hospital and hospital.latitude is not None and hospital.longitude is not None:
             return Placement(
                 latitude=hospital.latitude,
                 longitude=hospital.longitude,
@@ -138,7 +142,9 @@ def new_center(site: SiteRecord, study: StudyRecord) -> dict[str, Any]:
                 postal_code=placement.postal_code or site.postal_code,
                 phone=placement.phone,
                 website=placement.website,
-                source_ref=f"ClinicalTrials.gov {study.nct_id}; HIFLD hospital {placement.hospital_id}",
+                source_ref=(
+                    f"ClinicalTrials.gov {study.nct_id}; HIFLD hospital {placement.hospital_id}"
+                ),
             )
     return center
 

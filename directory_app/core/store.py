@@ -43,8 +43,17 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
     """`--db` beats `DIRECTORY_APP_DB` beats the default path. A plain path means SQLite."""
     value = str(db) if db else os.environ.get(ENV_VAR) or str(default_db_path())
     if "://" in value:
+        # A bare postgresql:// would ask SQLAlchemy for psycopg2; the app ships psycopg 3.
+        for bare in ("postgresql://", "postgres://"):
+            if value.startswith(bare):
+                return "postgresql+psycopg://" + value[len(bare):]
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be shown or logged: a password in it becomes ***."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -66,7 +75,8 @@ def check_sqlite_file(path: Path) -> None:
     with path.open("rb") as fh:
         header = fh.read(16)
     if header != SQLITE_HEADER:
-        raise StoreError(f"{path}: not a SQLite database (unrecognised file header)")
+        hint = f"; {_way_out(path)}" if _latest_backup(path) else ""
+        raise StoreError(f"{path}: not a SQLite database (unrecognised file header){hint}")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -74,13 +84,23 @@ def check_sqlite_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: damaged SQLite database ({exc})") from exc
+        raise StoreError(f"{path}: damaged SQLite database ({exc}); {_way_out(path)}") from exc
     if rows != [("ok",)]:
         first = rows[0][0] if rows else "no answer"
-        raise StoreError(
-            f"{path}: damaged SQLite database ({first}); restore a backup "
-            "with 'directory-app restore FILE'"
-        )
+        raise StoreError(f"{path}: damaged SQLite database ({first}); {_way_out(path)}")
+
+
+def _latest_backup(path: Path) -> Path | None:
+    from .backup import latest_backup
+
+    return latest_backup(path)
+
+
+def _way_out(path: Path) -> str:
+    """What to do about a damaged database: the restore command and the newest backup, if any."""
+    latest = _latest_backup(path)
+    hint = f"the latest backup is {latest}" if latest else "no automatic backup was found"
+    return f"restore a backup with 'directory-app restore FILE' ({hint})"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -95,11 +115,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: a center's notes must not reach logs or error messages through SQL echo.
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A shared server: fail in seconds when it is unreachable rather than after the OS's TCP
+    # timeout, and name the app in pg_stat_activity so an administrator can see who is on.
+    return create_engine(
+        url, pool_pre_ping=True, hide_parameters=True,
+        connect_args={"connect_timeout": 10, "application_name": APP_NAME},
+    )  # fmt: skip
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -123,7 +149,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    """Upgrade the schema; on a shared server only one starting copy of the app does it."""
+    from .locks import migration_lock
+
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
 
 
 @dataclass
@@ -160,18 +190,23 @@ def open_store(db: str | os.PathLike[str] | None = None, *, seed: bool = True) -
     path = sqlite_path(url)
     if path is not None:
         check_sqlite_file(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # data dir: owner only
         if not path.exists():
             # Owner-only from the first byte: the directory may hold a clinic's notes.
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
     engine = make_engine(url)
     try:
+        if path is not None:
+            from .backup import backup_before_migration
+
+            backup_before_migration(engine, path)  # keep the old schema's data first
         migrate(engine)
     except Exception as exc:
         engine.dispose()
         reason = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
-        raise StoreError(f"{url}: cannot prepare the database ({reason})") from exc
+        raise StoreError(f"{display_url(url)}: cannot prepare the database ({reason})") from exc
     store = Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
     if seed:
         from .seed import seed_if_empty

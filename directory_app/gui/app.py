@@ -1,38 +1,91 @@
-"""Starting the desktop app: open the database first (so a bad `--db` is a one-line error with
-exit code 2, before any window), then the QApplication and the main window."""
+"""Starting the desktop app: paint the window first, then open the database.
+
+Opening the directory is the slow part of a start (importing SQLAlchemy and alembic, checking
+migrations, seeding an empty database on first run), so the window is built and shown before it
+and the Store is attached right after the first paint; the first search follows. A `--db` that
+cannot be opened still ends the way the CLI promises: one line on stderr and exit code 2.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
-from ..core.store import StoreError, open_store
+APP_NAME = "Stem Cell Center Directory"
+ORGANIZATION = "directory-app"
+FALLBACK_MS = 1000  # attach the database even if no paint event ever arrives (minimised start)
+
+
+def after_first_paint(widget: Any, callback: Callable[[], None]) -> None:
+    """Call `callback` once, from the event loop, right after `widget` has first painted."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class _FirstPaint(QObject):
+        def __init__(self) -> None:
+            super().__init__(widget)
+            self.done = False
+
+        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint and not self.done:
+                QTimer.singleShot(0, self.fire)  # after the rest of this frame is painted
+            return False
+
+        def fire(self) -> None:
+            if not self.done:
+                self.done = True
+                widget.removeEventFilter(self)
+                callback()
+
+    probe = _FirstPaint()
+    widget.installEventFilter(probe)
+    QTimer.singleShot(FALLBACK_MS, probe.fire)
 
 
 def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = None) -> int:
-    try:
-        store = open_store(db)
-    except StoreError as exc:
-        print(f"directory-app: error: {exc}", file=sys.stderr)
-        return 2
+    """Run the desktop app until its window closes; returns the process exit code.
+
+    `smoke` paints the first window with its first results and quits; `screenshot` also saves
+    that window as a PNG."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Stem Cell Center Directory")
-    app.setOrganizationName("directory-app")
-    window = MainWindow(store)
-    window.show()
-    if smoke or screenshot:
-        def finish() -> None:
-            app.processEvents()
-            if screenshot:
-                window.grab().save(screenshot)
-            window.close()
-            app.quit()
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    window = MainWindow(None)
+    opened: list[Any] = []
+    exit_code = [0]
 
-        QTimer.singleShot(300, finish)
+    def finish() -> None:
+        app.processEvents()
+        if screenshot:
+            window.grab().save(screenshot)
+        window.close()
+        app.quit()
+
+    def open_directory() -> None:
+        from ..core.store import StoreError, open_store
+
+        try:
+            store = open_store(db)
+        except StoreError as exc:
+            print(f"directory-app: error: {exc}", file=sys.stderr)
+            exit_code[0] = 2
+            window.close()
+            app.exit(2)
+            return
+        opened.append(store)
+        window.attach_store(store)
+        if smoke or screenshot:
+            window.resultsShown.connect(lambda _n: QTimer.singleShot(300, finish))
+
+    after_first_paint(window, open_directory)
+    window.show()
     code = app.exec()
-    store.close()
-    return int(code)
+    for store in opened:
+        window.runner.shutdown()
+        store.close()
+    return exit_code[0] or int(code)

@@ -1,26 +1,391 @@
-"""The main window (placeholder-free minimal version: a list of centers)."""
+"""The main window: filters on the left, results (table and map) in the middle, details on the
+right, and the menus and shortcuts that tie them together.
+
+The window owns the user's actions; the work is elsewhere. A search is a `CenterFilter` from the
+panel run through `core.search` (inline while it is measured fast, in a worker otherwise — see
+`tasks.LatestOnly`); the table, map and status bar only show the rows that come back. Editing,
+the shortlist and comparison live in `center_actions.CenterActions`, so this module stays about
+layout and the search loop.
+
+Start-up is kept lean: the window can be built and painted before any database exists
+(`MainWindow(None)`; nothing here imports SQLAlchemy at module level), the Store is attached
+after the first paint (`attach_store`), the first search runs from a zero-timer after that, and
+the map is built the first time its tab is opened.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMainWindow, QTableWidget, QTableWidgetItem
+import importlib
+import importlib.util
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from ..core.exchange import load_centers
-from ..core.store import Store
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.search_model import CenterFilter, ResultRow
+from .center_actions import CenterActions
+from .center_table import CenterTableModel, CenterTableView, Column
+from .detail_view import DetailView, load_detail
+from .filter_panel import FilterPanel
+from .saved_searches import SavedSearches, SavedSearchMenu
+from .search_loop import SearchLoop
+from .tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ..core.store import Store
+
+APP_TITLE = "Stem Cell Center Directory"
+SETTINGS_GEOMETRY = "window/geometry"
+SETTINGS_STATE = "window/state"
+SETTINGS_SPLITTER = "window/splitter"
+
+
+def optional_module(name: str) -> ModuleType | None:
+    """Import an optional part of the app if it is installed; a broken one still raises."""
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def status_text(
+    shown: int, total: int, flt: CenterFilter, panel: FilterPanel, complete: bool = True
+) -> str:
+    """'37 of 412 centers · within 150 mi of Cleveland, OH'."""
+    more = "" if complete else "+"
+    text = f"{shown:,}{more} of {total:,} center{'s' * (total != 1)}"
+    place = panel.place
+    if place is not None and flt.origin is not None:
+        if flt.radius_km:
+            text += f" · within {panel.radius_spin.value():,.0f} {panel.unit} of {place.label}"
+        else:
+            text += f" · distances from {place.label}"
+    elif panel.place_error:
+        text += " · place not found, distance ignored"
+    return text if complete else text + " · loading the rest…"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store) -> None:
+    """The app's one main window; shows a directory once a Store is attached."""
+
+    resultsShown = Signal(int)  # number of rows now in the table (tests and the bench wait on it)
+
+    def __init__(self, store: Store | None, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.store = store
-        self.setWindowTitle("Stem Cell Center Directory")
+        self.store: Store | None = None
+        self.settings = settings if settings is not None else QSettings()
+        self.saved = SavedSearches(self.settings)
+        self.runner = TaskRunner(None, self)
+        self.search_loop = SearchLoop(self.runner, self.filters_filter, self)
+        self.undo_stack = QUndoStack(self)
+        self.last_filter: CenterFilter | None = None
+        self.total_centers = 0
+        self.map_view: Any = None
+        self._map_dirty = False
+        self._warmed = False
+        self._complete = True
+        self._dialogs: list[QWidget] = []  # non-modal dialogs kept alive while open
+        self.setWindowTitle(APP_TITLE)
         self.resize(1280, 800)
-        table = QTableWidget(self)
-        with store.session() as s:
-            centers = load_centers(s)
-        table.setColumnCount(3)
-        table.setHorizontalHeaderLabels(["Name", "City", "Country"])
-        table.setRowCount(len(centers))
-        for i, c in enumerate(centers):
-            for j, v in enumerate((c.name, c.city, c.country)):
-                table.setItem(i, j, QTableWidgetItem(v or ""))
-        self.setCentralWidget(table)
+        self._build_widgets()
+        self.center_actions = CenterActions(self)
+        self._build_menus()
+        self._restore()
+        self.search_loop.resultsReady.connect(self._show_results)
+        self.search_loop.failed.connect(self._search_failed)
+        self.filters.changed.connect(self.search_loop.schedule)
+        if store is not None:
+            self.attach_store(store)
+
+    def attach_store(self, store: Store) -> None:
+        """Show this directory: the first search runs as soon as the event loop is free."""
+        self.store = store
+        self.runner.store = store
+        self.status_label.setText("Searching the directory…")
+        self.center_actions.refresh_shortlist()
+        QTimer.singleShot(0, self.run_search)
+
+    # ------------------------------------------------------------------------ layout
+    def _build_widgets(self) -> None:
+        self.filters = FilterPanel()
+        self.filters.unitChanged.connect(self._unit_changed)
+        scroll = QScrollArea()
+        scroll.setWidget(self.filters)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.filters.sizeHint().width() + 20)
+        scroll.setAccessibleName("Search filters")
+        self.model = CenterTableModel(self)
+        self.table = CenterTableView(self.model)
+        self.table.centerSelected.connect(self._on_selected)
+        self.table.doubleClicked.connect(lambda _index: self._edit_selected())
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Results views")
+        self.tabs.addTab(self.table, "&Results")
+        self._map_page = QWidget()
+        QVBoxLayout(self._map_page).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self._map_page, "&Map")
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.detail = DetailView()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        for widget in (scroll, self.tabs, self.detail):
+            self.splitter.addWidget(widget)
+        # Extra width goes to the results; the filters and the details keep a readable width.
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([300, 600, 380])
+        self.setCentralWidget(self.splitter)
+        self.status_label = QLabel("Opening the directory…")
+        self.status_label.setAccessibleName("Result count")
+        self.statusBar().addWidget(self.status_label, 1)
+
+    def add_action(
+        self, menu: Any, text: str, slot: Callable[[], object],
+        shortcuts: Sequence[QKeySequence | QKeySequence.StandardKey | str] = (),
+        tip: str = "", widget: QWidget | None = None,
+    ) -> QAction:
+        """A menu action with shortcuts; with `widget`, its shortcut works only inside it."""
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        if widget is not None:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            widget.addAction(action)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.export_action = self.add_action(
+            file_menu, "&Export results as JSON…", self.center_actions.export_results,
+            tip="Save the centers now listed, with all fields, in the app's JSON form")
+        file_menu.addSeparator()
+        self.add_action(file_menu, "&Quit", self.close, [QKeySequence.StandardKey.Quit])
+        edit_menu = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addActions([undo, redo])
+        edit_menu.addSeparator()
+        self.center_actions.add_to_menu(edit_menu)
+        go = bar.addMenu("&Go")
+        self.add_action(go, "Find in &text", self.focus_text, ["Ctrl+F"])
+        self.add_action(go, "&Place", self.focus_place, ["Ctrl+L"])
+        self.add_action(go, "&Next result", lambda: self.table.step(1), ["F3", "Ctrl+Down"])
+        self.add_action(go, "P&revious result", lambda: self.table.step(-1),
+                        ["Shift+F3", "Ctrl+Up"])
+        self.add_action(go, "Show &map", lambda: self.tabs.setCurrentIndex(1), ["Ctrl+M"])
+        self.add_action(go, "Show results &table", lambda: self.tabs.setCurrentIndex(0),
+                        ["Ctrl+T"])
+        self.searches_menu = SavedSearchMenu(self.saved, self.run_saved_search,
+                                             self.save_search_as, self)
+        bar.addMenu(self.searches_menu)
+        tools = bar.addMenu("&Tools")
+        self.add_action(tools, "&Check database…", self.center_actions.check_database,
+                        tip="Look for damaged or impossible records")
+        help_menu = bar.addMenu("&Help")
+        self.add_action(help_menu, "&About", self.show_about)
+
+    # ------------------------------------------------------------------------ search
+    def filters_filter(self) -> CenterFilter:
+        return self.filters.filter()
+
+    def run_search(self) -> None:
+        """Run the panel's filter now (edits run it ~150 ms after the last keystroke)."""
+        if self.store is not None:
+            self.search_loop.run_now()
+
+    def _show_results(
+        self, flt: CenterFilter, rows: Sequence[ResultRow], total: int, complete: bool
+    ) -> None:
+        more_of_same = flt == self.last_filter and not self._complete
+        self.last_filter, self.total_centers, self._complete = flt, total, complete
+        self.table.setColumnHidden(Column.DISTANCE, flt.origin is None)
+        self.table.show_rows(rows, more_of_same=more_of_same)
+        self.status_label.setText(status_text(len(rows), total, flt, self.filters, complete))
+        self._map_dirty = True
+        if self.tabs.currentIndex() == 1:
+            QTimer.singleShot(0, self._update_map)
+        self.resultsShown.emit(len(rows))
+        if not self._warmed:
+            self._warmed = True
+            QTimer.singleShot(250, self._warm_places)
+
+    def _warm_places(self) -> None:
+        """Read the gazetteer in a worker now, so the first letter typed in the place box does
+        not wait ~1 s for it on the GUI thread."""
+        from ..core import geo
+
+        self.runner.submit(lambda _p: geo.complete_place("a", limit=1), with_session=False,
+                           on_failure=lambda _exc: None)
+
+    def _search_failed(self, exc: Exception) -> None:
+        self.status_label.setText(f"Search not run: {exc}")
+
+    def refresh(self) -> None:
+        """Re-run the current search and reload the detail pane (after an edit or import)."""
+        self.run_search()
+        self._on_selected(self.table.current_center_id())
+
+    def _unit_changed(self, unit: str) -> None:
+        self.model.set_unit(unit)
+
+    def focus_text(self) -> None:
+        self.filters.text_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.text_edit.selectAll()
+
+    def focus_place(self) -> None:
+        self.filters.place_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.place_edit.selectAll()
+
+    # ------------------------------------------------------------------- selection
+    def _on_selected(self, center_id: int | None) -> None:
+        if center_id is None or self.store is None:
+            self.detail.clear_center()
+        else:
+            with self.store.session() as s:
+                self.detail.set_center(load_detail(s, center_id))
+        if self.map_view is not None:
+            self.map_view.select_center(center_id)
+
+    def _edit_selected(self) -> None:
+        self.center_actions.edit_center()
+
+    # -------------------------------------------------------------------------- map
+    def _on_tab(self, index: int) -> None:
+        if index == 1:
+            self._ensure_map()
+            self._update_map()
+
+    def _ensure_map(self) -> None:
+        if self.map_view is not None:
+            return
+        from .map_view import MapView
+
+        self.map_view = MapView()
+        self.map_view.centerClicked.connect(self.table.select_center)
+        layout = self._map_page.layout()
+        assert layout is not None
+        layout.addWidget(self.map_view)
+        self._map_dirty = True
+
+    def _update_map(self) -> None:
+        if self.map_view is None or not self._map_dirty:
+            return
+        from ..core.mapgeom import Pin
+
+        self._map_dirty = False
+        self.map_view.set_pins([
+            Pin(r.id, r.latitude, r.longitude, r.kind, bool(r.recruiting), r.name)
+            for r in self.model.rows if r.latitude is not None and r.longitude is not None
+        ])
+        flt = self.last_filter
+        if flt is not None and flt.origin is not None:
+            self.map_view.set_origin(flt.origin[0], flt.origin[1], flt.radius_km)
+        else:
+            self.map_view.clear_origin()
+        self.map_view.fit_to_pins()
+        self.map_view.select_center(self.table.current_center_id())
+
+    # -------------------------------------------------------------- saved searches
+    def save_search_as(self, name: str | None = None) -> None:
+        """Save the current filters under a name (asks for one, without blocking, if none)."""
+        if name is None:
+            from PySide6.QtWidgets import QInputDialog
+
+            dialog = QInputDialog(self)
+            dialog.setWindowTitle("Save search")
+            dialog.setLabelText("Name for this search:")
+            dialog.textValueSelected.connect(self.save_search_as)
+            self._keep(dialog)
+            return
+        try:
+            saved = self.saved.save(name, self.filters.state())
+        except ValueError as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+            return
+        self.searches_menu.rebuild()
+        self.statusBar().showMessage(f"Saved search “{saved}”.", 5000)
+
+    def run_saved_search(self, name: str) -> None:
+        state = self.saved.get(name)
+        if state is None:
+            self.statusBar().showMessage(f"No saved search named “{name}”.", 5000)
+            return
+        self.filters.set_state(state)
+        self.run_search()
+
+    # ----------------------------------------------------------------- long work
+    def run_long(self, title: str, fn: Callable[..., Any],
+                 on_success: Callable[[Any], object]) -> None:
+        """Run core work behind a cancellable progress dialog; errors become a message box."""
+        from .tasks import run_with_progress
+
+        run_with_progress(
+            self.runner, self, title, fn, on_success=on_success,
+            on_failure=lambda exc: self.show_message(title, f"{title} failed: {exc}",
+                                                     icon=QMessageBox.Icon.Warning),
+            on_cancel=lambda: self.statusBar().showMessage(f"{title}: cancelled.", 5000),
+        )
+
+    # ------------------------------------------------------------------- dialogs
+    def _keep(self, dialog: QWidget) -> None:
+        """Open a dialog without blocking, keeping a reference until it closes."""
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _r=0: self._dialogs.remove(dialog)  # type: ignore[attr-defined]
+                                if dialog in self._dialogs else None)
+        dialog.open()  # type: ignore[attr-defined]
+
+    def show_message(self, title: str, text: str, details: str = "",
+                     icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        self._keep(box)
+        return box
+
+    def show_about(self) -> None:
+        from ..core.seed import seed_meta
+        from ..core.store import counts
+        from .about import AboutDialog
+
+        if self.store is not None:
+            self._keep(AboutDialog(seed_meta(self.store), counts(self.store), self))
+
+    # --------------------------------------------------------------- persistence
+    def _restore(self) -> None:
+        for key, restore in ((SETTINGS_GEOMETRY, self.restoreGeometry),
+                             (SETTINGS_STATE, self.restoreState),
+                             (SETTINGS_SPLITTER, self.splitter.restoreState)):
+            value = self.settings.value(key)
+            if value is not None:
+                restore(value)
+        last = self.saved.last()
+        if last:
+            self.filters.set_state(last)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(SETTINGS_STATE, self.saveState())
+        self.settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        self.saved.set_last(self.filters.state())
+        self.settings.sync()
+        self.search_loop.stop()
+        self.runner.shutdown()
+        super().closeEvent(event)

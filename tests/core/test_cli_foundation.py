@@ -49,7 +49,11 @@ def test_most_us_centers_have_coordinates(tmp_path: Path, capsys):
     assert len(placed) / len(us) >= 0.9
 
 
-@pytest.mark.parametrize("content", [b"not a database at all\n", b"SQLite format 3\x00" + b"\0" * 3])
+NOT_A_DB = b"not a database at all\n"
+TRUNCATED_DB = b"SQLite format 3\x00" + b"\0" * 3
+
+
+@pytest.mark.parametrize("content", [NOT_A_DB, TRUNCATED_DB])
 def test_bad_db_file_gives_one_line_error_exit_2_and_is_untouched(tmp_path: Path, content: bytes):
     bad = tmp_path / "notes.db"
     bad.write_bytes(content)
