@@ -1,0 +1,157 @@
+"""The comparison dialog and the shortlist panel, driven as a coordinator would."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from directory_app.gui.compare_dialog import DIFF_BACKGROUND, CompareDialog
+from directory_app.gui.shortlist_panel import ShortlistPanel
+from tests.editing_samples import sample_center
+
+
+@pytest.fixture
+def dialog(qtbot) -> CompareDialog:
+    one = sample_center(id=1, name="Lakeside University Hospital")
+    two = sample_center(id=2, name="Riverside Clinic", kind="autoimmune_clinic",
+                        cost_min_usd=None, cost_max_usd=90000)
+    dlg = CompareDialog([one, two])
+    qtbot.addWidget(dlg)
+    return dlg
+
+
+def row_of(dialog: CompareDialog, label: str) -> int:
+    return next(i for i, r in enumerate(dialog.rows) if r.label == label)
+
+
+def test_one_column_per_center_under_its_name(dialog):
+    t = dialog.table
+    assert t.columnCount() == 3
+    assert [t.horizontalHeaderItem(c).toolTip() for c in (1, 2)] == [
+        "Lakeside University Hospital", "Riverside Clinic"]
+    assert t.item(row_of(dialog, "Kind"), 2).text() == "Autoimmune clinic"
+
+
+def test_differing_rows_are_shaded_and_bold_equal_rows_are_not(dialog):
+    t = dialog.table
+    cost, phone = row_of(dialog, "Cost (USD)"), row_of(dialog, "Phone")
+    assert t.item(cost, 0).font().bold()
+    assert t.item(cost, 1).background().color() == DIFF_BACKGROUND
+    assert t.item(cost, 2).text() == "up to $90,000"
+    assert not t.item(phone, 0).font().bold()
+    assert t.item(phone, 1).background().style() == Qt.BrushStyle.NoBrush
+
+
+def test_show_only_differences_hides_equal_rows_and_copy_follows(dialog, qtbot):
+    dialog.only_differences.setChecked(True)
+    shown = [dialog.rows[r].label for r in dialog.visible_rows()]
+    assert shown == ["Kind", "Cost (USD)"]
+    dialog.copy_button.click()
+    text = QGuiApplication.clipboard().text()
+    assert text.splitlines() == [
+        "\tLakeside University Hospital\tRiverside Clinic",
+        "Kind\tAcademic hospital\tAutoimmune clinic",
+        "Cost (USD)\t$80,000 – $150,000\tup to $90,000",
+    ]
+    dialog.only_differences.setChecked(False)
+    assert len(dialog.visible_rows()) == len(dialog.rows)
+
+
+def test_long_names_wrap_onto_two_header_lines(qtbot):
+    long_name = "Northwestern Memorial Hospital Blood and Marrow Transplant Program"
+    dlg = CompareDialog([sample_center(name=long_name), sample_center(name="B")])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert "\n" in dlg.table.horizontalHeaderItem(1).text()
+    assert dlg.table.horizontalHeaderItem(2).text() == "B"
+
+
+# --- shortlist panel ----------------------------------------------------------------------
+
+ITEMS = [(11, "Lakeside (Chicago, IL)"), (12, "Riverside (Evanston, IL)"), (13, "Mayo (MN)")]
+
+
+@pytest.fixture
+def panel(qtbot) -> ShortlistPanel:
+    p = ShortlistPanel()
+    qtbot.addWidget(p)
+    p.set_items(ITEMS)
+    return p
+
+
+def test_panel_shows_items_in_order_and_empty_text_when_empty(panel, qtbot):
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.ids() == [11, 12, 13]
+    assert panel.title.text() == "Shortlist (3)"
+    assert panel.list.isVisible() and not panel.empty.isVisible()
+    panel.set_items([])
+    assert panel.empty.isVisible() and not panel.list.isVisible()
+    assert not panel.compare_button.isEnabled() and not panel.sheet_button.isEnabled()
+
+
+def test_activating_an_item_asks_to_show_that_center(panel, qtbot):
+    with qtbot.waitSignal(panel.centerActivated) as signal:
+        panel.list.itemActivated.emit(panel.list.item(1))
+    assert signal.args == [12]
+
+
+def test_compare_uses_the_selection_or_the_whole_list(panel, qtbot):
+    with qtbot.waitSignal(panel.compareRequested) as signal:
+        panel.compare_button.click()
+    assert signal.args == [[11, 12, 13]]
+    panel.list.item(2).setSelected(True)
+    panel.list.item(0).setSelected(True)
+    with qtbot.waitSignal(panel.compareRequested) as signal:
+        panel.compare_button.click()
+    assert signal.args == [[11, 13]]
+
+
+def test_compare_is_disabled_outside_two_to_four_centers(panel):
+    panel.set_items(ITEMS[:1])
+    assert not panel.compare_button.isEnabled()
+    panel.set_items([(i, f"C{i}") for i in range(5)])
+    assert not panel.compare_button.isEnabled()
+    panel.list.item(0).setSelected(True)
+    panel.list.item(1).setSelected(True)
+    assert panel.compare_button.isEnabled()
+
+
+def test_referral_sheet_asks_for_the_selection_or_everything(panel, qtbot):
+    with qtbot.waitSignal(panel.referralSheetRequested) as signal:
+        panel.sheet_button.click()
+    assert signal.args == [[11, 12, 13]]
+
+
+def test_delete_key_removes_the_selected_center_and_reports_the_new_list(panel, qtbot):
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.list.setFocus()
+    panel.list.setCurrentRow(1)
+    assert panel.remove_button.isEnabled()
+    heard: list[tuple[str, object]] = []
+    panel.removeRequested.connect(lambda i: heard.append(("remove", i)))
+    panel.shortlistChanged.connect(lambda ids: heard.append(("changed", ids)))
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert heard == [("remove", 12), ("changed", [11, 13])]
+    assert panel.ids() == [11, 13]
+
+
+def test_clear_asks_first_and_keeps_the_list_when_cancelled(panel, qtbot, monkeypatch):
+    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: next(answers))
+    panel.clear_button.click()
+    assert panel.ids() == [11, 12, 13]
+    with qtbot.waitSignal(panel.shortlistChanged) as signal:
+        panel.clear_button.click()
+    assert signal.args == [[]]
+    assert panel.ids() == []
+
+
+def test_set_items_keeps_the_selection_of_centers_still_listed(panel):
+    panel.list.item(0).setSelected(True)
+    panel.set_items(list(reversed(ITEMS)))
+    assert panel.selected_ids() == [11]
