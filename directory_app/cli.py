@@ -12,14 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import COMMANDS
-from .commands.common import CommandError
-from .core.store import StoreError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _base_parser(**kwargs: object) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="directory-app",
+        **kwargs,  # type: ignore[arg-type]
         description="Offline directory of centers offering or researching stem cell therapy "
         "for autoimmune disease. With no command, starts the desktop app.",
     )
@@ -35,6 +33,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the desktop app, paint the first window, save a screenshot if asked, and quit",
     )
     parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    return parser
+
+
+def _gui_options(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The options when the command line only starts the GUI; None when it names a command.
+
+    Starting the window must not pay for importing every command (and through them alembic):
+    that is most of a cold start."""
+    parser = _base_parser(add_help=False)
+    known, rest = parser.parse_known_args(list(argv))
+    return None if rest else known
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .commands import COMMANDS
+
+    parser = _base_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
@@ -42,8 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    gui = _gui_options(argv)
+    if gui is not None and "--version" not in argv:
+        from .gui.app import run_gui
+
+        return run_gui(gui.db, smoke=gui.smoke, screenshot=gui.screenshot)
+    from .commands.common import CommandError
+    from .core.store import StoreError
+
+    args = build_parser().parse_args(argv)
     try:
         if args.command is None:
             from .gui.app import run_gui

@@ -1,9 +1,11 @@
 """Starting the desktop app: paint the window first, then open the database.
 
 Opening the directory is the slow part of a start (importing SQLAlchemy and alembic, checking
-migrations, seeding an empty database on first run), so the window is built and shown before it
-and the Store is attached right after the first paint; the first search follows. A `--db` that
-cannot be opened still ends the way the CLI promises: one line on stderr and exit code 2.
+migrations, seeding an empty database on first run), so the window is built and shown before it,
+the database is opened in a worker thread right after the first paint (the window stays
+responsive meanwhile), and the Store is attached on the GUI thread when it is ready; the first
+search follows. A `--db` that cannot be opened still ends the way the CLI promises: one line on
+stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -66,23 +68,38 @@ def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = Non
         window.close()
         app.quit()
 
-    def open_directory() -> None:
-        from ..core.store import StoreError, open_store
-
-        try:
-            store = open_store(db)
-        except StoreError as exc:
-            print(f"directory-app: error: {exc}", file=sys.stderr)
-            exit_code[0] = 2
-            window.close()
-            app.exit(2)
-            return
+    def opened_ok(store: Any) -> None:
         opened.append(store)
         window.attach_store(store)
-        if smoke or screenshot:
-            window.resultsShown.connect(lambda _n: QTimer.singleShot(300, finish))
+        if smoke or screenshot:  # quit once the complete first results are painted
+            window.resultsShown.connect(
+                lambda _n: QTimer.singleShot(300, finish) if window.results_complete else None)
 
-    after_first_paint(window, open_directory)
+    def failed(exc: Exception) -> None:
+        from ..core.store import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"directory-app: error: {exc}", file=sys.stderr)
+            exit_code[0] = 2
+        else:
+            import traceback
+
+            traceback.print_exception(exc)
+            exit_code[0] = 1
+        window.close()
+        app.exit(exit_code[0])
+
+    def open_directory() -> Any:
+        """In a worker thread: it touches no widget and hands the Store back by signal."""
+        from ..core.store import open_store
+
+        return open_store(db)
+
+    def start_opening() -> None:
+        window.runner.submit(lambda _progress: open_directory(), with_session=False,
+                             on_success=opened_ok, on_failure=failed)
+
+    after_first_paint(window, start_opening)
     window.show()
     code = app.exec()
     for store in opened:

@@ -26,7 +26,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.search_model import CenterFilter, ResultRow
 from .center_actions import CenterActions
 from .center_table import CenterTableModel, CenterTableView, Column
 from .detail_view import DetailView, load_detail
@@ -44,6 +42,9 @@ from .search_loop import SearchLoop
 from .tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ..core.search_model import CenterFilter, ResultRow
     from ..core.store import Store
 
 APP_TITLE = "Stem Cell Center Directory"
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self._map_dirty = False
         self._warmed = False
         self._complete = True
+        self.select_next: int | None = None  # a center to select once it is listed (new ones)
         self._dialogs: list[QWidget] = []  # non-modal dialogs kept alive while open
         self.setWindowTitle(APP_TITLE)
         self.resize(1280, 800)
@@ -125,12 +127,14 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.filters.sizeHint().width() + 20)
+        scroll.setMaximumWidth(520)
         scroll.setAccessibleName("Search filters")
         self.model = CenterTableModel(self)
         self.table = CenterTableView(self.model)
         self.table.centerSelected.connect(self._on_selected)
         self.table.doubleClicked.connect(lambda _index: self._edit_selected())
         self.tabs = QTabWidget()
+        self.tabs.setMinimumWidth(260)
         self.tabs.setAccessibleName("Results views")
         self.tabs.addTab(self.table, "&Results")
         self._map_page = QWidget()
@@ -138,10 +142,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._map_page, "&Map")
         self.tabs.currentChanged.connect(self._on_tab)
         self.detail = DetailView()
+        self.detail.setMinimumWidth(200)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setChildrenCollapsible(True)  # filters and details may be folded away
         for widget in (scroll, self.tabs, self.detail):
             self.splitter.addWidget(widget)
+        self.splitter.setCollapsible(1, False)  # never the results
         # Extra width goes to the results; the filters and the details keep a readable width.
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -203,6 +209,11 @@ class MainWindow(QMainWindow):
         self.add_action(help_menu, "&About", self.show_about)
 
     # ------------------------------------------------------------------------ search
+    @property
+    def results_complete(self) -> bool:
+        """False while the rest of a broad search is still loading after its first page."""
+        return self._complete
+
     def filters_filter(self) -> CenterFilter:
         return self.filters.filter()
 
@@ -218,6 +229,8 @@ class MainWindow(QMainWindow):
         self.last_filter, self.total_centers, self._complete = flt, total, complete
         self.table.setColumnHidden(Column.DISTANCE, flt.origin is None)
         self.table.show_rows(rows, more_of_same=more_of_same)
+        if self.select_next is not None and self.table.select_center(self.select_next):
+            self.select_next = None
         self.status_label.setText(status_text(len(rows), total, flt, self.filters, complete))
         self._map_dirty = True
         if self.tabs.currentIndex() == 1:
@@ -340,7 +353,7 @@ class MainWindow(QMainWindow):
         run_with_progress(
             self.runner, self, title, fn, on_success=on_success,
             on_failure=lambda exc: self.show_message(title, f"{title} failed: {exc}",
-                                                     icon=QMessageBox.Icon.Warning),
+                                                     warning=True),
             on_cancel=lambda: self.statusBar().showMessage(f"{title}: cancelled.", 5000),
         )
 
@@ -353,7 +366,11 @@ class MainWindow(QMainWindow):
         dialog.open()  # type: ignore[attr-defined]
 
     def show_message(self, title: str, text: str, details: str = "",
-                     icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
+                     warning: bool = False) -> QMessageBox:
+        """A non-blocking message box (imported here: it is slow to load and rarely needed)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information
         box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
         if details:
             box.setDetailedText(details)

@@ -1,0 +1,318 @@
+"""The window's actions on centers: edit, new, delete (all undoable), shortlist and compare,
+plus the long directory jobs (export the results, check the database) run behind a progress
+dialog.
+
+Kept apart from `main_window` so the window module stays about layout and the search loop.
+Every write goes through an undo command (`gui.undo`), which owns its transaction and reports a
+refused change (an edit conflict, a validation error) as a message — never an exception into Qt.
+The edit dialog, compare dialog and shortlist panel are optional parts: when one is missing its
+actions say so in the status bar instead of failing. Core modules are imported where they are
+used, because this module loads before the window's first paint and they pull in SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMenu
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..core.store import Store
+    from .main_window import MainWindow
+    from .tasks import Progress
+
+EXPORT_CHUNK = 250
+
+
+def _optional(name: str) -> Any:
+    """An optional part of the app, imported on first use (None if it is not installed)."""
+    from .main_window import optional_module
+
+    return optional_module(f"directory_app.{name}")
+
+
+def _installed(name: str) -> bool:
+    return importlib.util.find_spec(f"directory_app.{name}") is not None
+
+
+def export_job(ids: list[int], path: str, session: Session, progress: Progress) -> int:
+    """Write the given centers (and their trials) as one exchange document; cancellable
+    between chunks, and the file appears only once complete."""
+    from ..core.exchange import dump_directory
+
+    centers: list[dict[str, Any]] = []
+    trials: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        progress.report(start, len(ids), f"Reading centers {start + 1:,} of {len(ids):,}")
+        part = dump_directory(session, ids=ids[start:start + EXPORT_CHUNK])
+        centers += part["centers"]
+        trials.update((t["nct_id"], t) for t in part["trials"])
+    progress.check()
+    doc = dump_directory(session, ids=[]) | {
+        "centers": sorted(centers, key=lambda c: c["uid"]),
+        "trials": [trials[k] for k in sorted(trials)],
+    }
+    target = Path(path)
+    partial_file = target.with_name(target.name + ".part")
+    partial_file.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False),
+                            encoding="utf-8")
+    partial_file.replace(target)
+    return len(centers)
+
+
+class CenterActions:
+    """Edit / New / Delete / Shortlist / Compare, wired to a MainWindow."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.shortlist_panel: Any = None
+        self.shortlist_dock: QDockWidget | None = None
+        self._menu: QMenu | None = None
+
+    @property
+    def store(self) -> Store:
+        """The open directory; the actions below run only once one is attached."""
+        assert self.window.store is not None, "no directory is open yet"
+        return self.window.store
+
+    # Optional parts, imported when first used (they pull in SQLAlchemy; the window paints
+    # before that).
+    @property
+    def undo_mod(self) -> Any:
+        return _optional("gui.undo")
+
+    @property
+    def dialog_mod(self) -> Any:
+        return _optional("gui.edit_dialog")
+
+    @property
+    def compare_mod(self) -> Any:
+        return _optional("gui.compare_dialog")
+
+    @property
+    def shortlist_core(self) -> Any:
+        return _optional("core.shortlist")
+
+    def add_to_menu(self, menu: QMenu) -> None:
+        w = self.window
+        self.edit_action = w.add_action(menu, "&Edit center…", self.edit_center, ["Ctrl+E"])
+        self.new_action = w.add_action(menu, "&New center…", self.new_center, ["Ctrl+N"])
+        # Delete only while the results table has focus: in a text box it must delete text.
+        self.delete_action = w.add_action(menu, "&Delete center", self.delete_center,
+                                          ["Delete"], widget=w.table)
+        menu.addSeparator()
+        self.shortlist_action = w.add_action(menu, "Add to &shortlist", self.add_to_shortlist,
+                                             ["Ctrl+D"])
+        self.compare_action = w.add_action(menu, "&Compare shortlisted centers…",
+                                           self.compare_shortlist, ["Ctrl+K"])
+        self._menu = menu
+
+    # ------------------------------------------------------- shared plumbing
+    def _hint(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 6000)
+
+    def _selected(self, verb: str) -> int | None:
+        center_id = self.window.table.current_center_id()
+        if center_id is None:
+            self._hint(f"Select a center to {verb} first.")
+        return center_id
+
+    def _load(self, center_id: int) -> dict[str, Any] | None:
+        from ..core.editing import CenterNotFound, load_center
+
+        try:
+            with self.store.session() as s:
+                return load_center(s, center_id)
+        except CenterNotFound:
+            self._hint("That center is no longer in the directory.")
+            return None
+
+    def _changed(self, center_id: int) -> None:
+        """After a saved (or undone) change: refresh the results, details and shortlist."""
+        self.window.refresh()
+        self.refresh_shortlist()
+
+    def _refused(self, message: str) -> None:
+        self.window.show_message("Change not saved", message, warning=True)
+
+    def _ready(self) -> bool:
+        if self.window.store is None:
+            return False
+        if self.undo_mod is None or self.dialog_mod is None:
+            self._hint("Editing is not available in this version.")
+            return False
+        return True
+
+    # ----------------------------------------------------------------- editing
+    def edit_center(self) -> None:
+        center_id = self._selected("edit")
+        if center_id is None or not self._ready():
+            return
+        before = self._load(center_id)
+        if before is None:
+            return
+        dialog = self.dialog_mod.CenterEditDialog(before, self.window)
+        dialog.accepted.connect(lambda: self.window.undo_stack.push(
+            self.undo_mod.EditCenterCommand(self.store, before, dialog.result_data(),
+                                            self._changed, self._refused)))
+        self.window._keep(dialog)
+
+    def new_center(self) -> None:
+        if not self._ready():
+            return
+        dialog = self.dialog_mod.CenterEditDialog(None, self.window)
+
+        def add() -> None:
+            command = self.undo_mod.AddCenterCommand(
+                self.store, dialog.result_data(), self._changed, self._refused)
+            self.window.select_next = None
+            self.window.undo_stack.push(command)
+            if command.center_id is not None and not self.window.table.select_center(
+                    command.center_id):
+                self.window.select_next = command.center_id  # when the search lists it
+
+        dialog.accepted.connect(add)
+        self.window._keep(dialog)
+
+    def delete_center(self) -> None:
+        center_id = self._selected("delete")
+        if center_id is None or self.undo_mod is None:
+            return
+        data = self._load(center_id)
+        if data is None:
+            return
+        self.window.undo_stack.push(self.undo_mod.DeleteCenterCommand(
+            self.store, center_id, data.get("version"), self._changed, self._refused,
+            name=data.get("name")))
+        self._hint(f"Deleted “{data.get('name')}”. Ctrl+Z brings it back.")
+
+    # --------------------------------------------------------- shortlist, compare
+    def ensure_dock(self) -> None:
+        """Build the shortlist dock once a directory is open (after the first paint: it is
+        hidden at start, so it need not slow the first frame)."""
+        if self.shortlist_dock is not None:
+            return
+        if not (_installed("gui.shortlist_panel") and _installed("core.shortlist")):
+            return
+        panel = _optional("gui.shortlist_panel").ShortlistPanel(self.window)
+        panel.centerActivated.connect(self._activate)
+        panel.compareRequested.connect(self.compare)
+        if hasattr(panel, "referralSheetRequested"):
+            panel.referralSheetRequested.connect(self._referral_sheet)
+        if hasattr(panel, "shortlistChanged"):
+            panel.shortlistChanged.connect(self.save_shortlist)
+        dock = QDockWidget("Shortlist", self.window)
+        dock.setObjectName("shortlist-dock")
+        dock.setWidget(panel)
+        dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea
+                             | Qt.DockWidgetArea.BottomDockWidgetArea)
+        if not self.window.restoreDockWidget(dock):  # placed as the user left it last time
+            self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.window.resizeDocks([dock], [170], Qt.Orientation.Vertical)
+            dock.hide()  # until a center is first shortlisted
+        if self._menu is not None:
+            self._menu.addAction(dock.toggleViewAction())
+        self.shortlist_panel, self.shortlist_dock = panel, dock
+
+    def shortlist_ids(self) -> list[int]:
+        if self.shortlist_core is None or self.window.store is None:
+            return []
+        with self.store.session() as s:
+            return list(self.shortlist_core.get_shortlist(s))
+
+    def refresh_shortlist(self) -> None:
+        self.ensure_dock()
+        if self.shortlist_panel is None or self.shortlist_core is None or not self.window.store:
+            return
+        from ..core.exchange import load_centers
+
+        with self.store.session() as s:
+            ids = list(self.shortlist_core.get_shortlist(s))
+            by_id = {c.id: c for c in load_centers(s, ids)}
+        items = []
+        for cid in ids:
+            c = by_id.get(cid)
+            if c is not None:
+                place = ", ".join(p for p in (c.city, c.region) if p)
+                items.append((cid, f"{c.name} ({place})" if place else c.name))
+        self.shortlist_panel.set_items(items)
+
+    def add_to_shortlist(self) -> None:
+        center_id = self._selected("shortlist")
+        if center_id is None or self.shortlist_core is None:
+            return
+        with self.store.session() as s:
+            self.shortlist_core.add(s, center_id)
+        self.refresh_shortlist()
+        if self.shortlist_dock is not None:
+            self.shortlist_dock.show()
+        self._hint("Added to the shortlist (Ctrl+K compares shortlisted centers).")
+
+    def save_shortlist(self, ids: list[int]) -> None:
+        """The person reordered or removed centers in the panel: store the new list."""
+        if self.shortlist_core is None or self.window.store is None:
+            return
+        with self.store.session() as s:
+            self.shortlist_core.set_shortlist(s, ids)
+
+    def compare_shortlist(self) -> None:
+        self.compare(self.shortlist_ids())
+
+    def compare(self, ids: list[int]) -> None:
+        if self.compare_mod is None:
+            self._hint("Comparison is not available in this version.")
+            return
+        if not 2 <= len(ids) <= 4:
+            self._hint("Shortlist 2 to 4 centers (Ctrl+D) to compare them side by side.")
+            return
+        centers = [c for c in (self._load(cid) for cid in ids) if c is not None]
+        self.window._keep(self.compare_mod.CompareDialog(centers, self.window))
+
+    def _activate(self, center_id: int) -> None:
+        if not self.window.table.select_center(center_id):
+            with self.store.session() as s:
+                from .detail_view import load_detail
+
+                self.window.detail.set_center(load_detail(s, center_id))
+
+    def _referral_sheet(self, ids: list[int]) -> None:
+        self._hint("Referral sheets are not available in this version.")
+
+    # ------------------------------------------------------------- long jobs
+    def export_results(self, path: str | None = None) -> None:
+        """Write the listed centers (every field) to a JSON file, in the background."""
+        w = self.window
+        if w.store is None:
+            return
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _filter = QFileDialog.getSaveFileName(
+                w, "Export results", "centers.json", "JSON (*.json)")
+            if not path:
+                return
+        ids = [row.id for row in w.model.rows]
+        w.run_long("Exporting centers", partial(export_job, ids, path),
+                   lambda n: self._hint(f"Exported {n} centers to {path}."))
+
+    def check_database(self) -> None:
+        """Tools → Check database: the integrity rules, run in a worker, reported in a box."""
+        integrity = _optional("core.integrity")
+        if integrity is None or self.window.store is None:
+            self._hint("Database checks are not available.")
+            return
+        from .about import check_report
+
+        def report(problems: list[Any]) -> None:
+            summary, details = check_report(problems)
+            self.window.show_message("Check database", summary, details)
+
+        self.window.run_long("Checking the database", lambda s, p: integrity.run_checks(s),
+                             report)
