@@ -16,6 +16,7 @@ and the field — never another exception type — so the GUI can show the user 
 from __future__ import annotations
 
 import csv
+import lzma
 import re
 import zipfile
 import zlib
@@ -141,9 +142,14 @@ def iter_studies(path: str | Path) -> Iterator[StudyRecord]:
             with zipfile.ZipFile(path) as archive:
                 for info in sorted(archive.infolist(), key=lambda i: i.filename):
                     base = info.filename.rsplit("/", 1)[-1]
-                    if info.is_dir() or base.startswith(".") or "__MACOSX" in info.filename:
-                        continue
-                    with archive.open(info) as fh:
+                    if not base or base.startswith(".") or "__MACOSX" in info.filename:
+                        continue  # a folder (or a nameless entry), hidden or macOS metadata
+                    try:
+                        member_fh = archive.open(info)
+                    except (NotImplementedError, RuntimeError) as exc:  # method, encryption
+                        message = f"cannot open {info.filename!r}: {exc}"
+                        raise RecordError(name, None, None, message) from None
+                    with member_fh as fh:
                         member = f"{name}/{info.filename}"
                         yield from _iter_stream(fh, member, skip_unknown=True)
         else:
@@ -151,7 +157,7 @@ def iter_studies(path: str | Path) -> Iterator[StudyRecord]:
                 yield from _iter_stream(fh, name, skip_unknown=False)
     except OSError as exc:
         raise RecordError(name, None, None, f"cannot read: {exc}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise RecordError(name, None, None, f"damaged zip archive: {exc}") from None
 
 

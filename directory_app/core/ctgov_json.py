@@ -8,6 +8,7 @@ path of the member, instead of a TypeError deep inside the importer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -129,6 +130,17 @@ def _sites(ctx: FieldContext, record: dict[str, Any], path: str) -> Iterator[Sit
             postal_code=_text(local, loc, "zip") or None,
             country=_text(local, loc, "country"),
             status=local.convert("status", parse_status, status) if status else None,
-            latitude=_dig(local, loc, "geoPoint.lat", float),
-            longitude=_dig(local, loc, "geoPoint.lon", float),
+            latitude=_coordinate(local, loc, "geoPoint.lat", 90.0),
+            longitude=_coordinate(local, loc, "geoPoint.lon", 180.0),
         )
+
+
+def _coordinate(ctx: FieldContext, loc: dict[str, Any], path: str, limit: float) -> float | None:
+    """A geoPoint member: a finite number within +-`limit` degrees, or None when absent."""
+    try:
+        value = _dig(ctx, loc, path, float)
+    except OverflowError:  # an integer too large for a float
+        raise ctx.error(path, f"must be a number from {-limit:g} to {limit:g}") from None
+    if value is not None and not (math.isfinite(value) and -limit <= value <= limit):
+        raise ctx.error(path, f"{value!r} is not a number from {-limit:g} to {limit:g}")
+    return value

@@ -5,10 +5,11 @@ they must agree, or an import after the seed would duplicate every center. So th
 here once:
 - identity: two sites are one center when facility and city match after normalisation
   (`center_key`);
-- placement: a U.S. site matched to the HIFLD hospital list gets its address, phone, website and
-  coordinates (`location_source='hifld'`); otherwise a v2 `geoPoint` (`'registry'`); otherwise
-  the city's coordinates from the offline gazetteer (`'gazetteer'`); otherwise none ("location
-  unknown");
+- placement: a v2 `geoPoint` gives the coordinates whenever the registry supplies one
+  (`location_source='registry'`: the registry's own geocode of that site); a U.S. site matched
+  to the HIFLD hospital list gets its address, phone and website from HIFLD in any case, and
+  HIFLD's coordinates when there is no geoPoint (`'hifld'`); otherwise the city's coordinates
+  from the offline gazetteer (`'gazetteer'`); otherwise none ("location unknown");
 - facts: conditions, therapies and care-team specialties inferred from the study, each marked
   `source='registry'` with the NCT id it came from, never as verified.
 Everything here works on the exchange form (`exchange.py`) so callers can write JSON or rows.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import Any
 
 from . import geo
@@ -67,25 +69,29 @@ def is_us_site(site: SiteRecord) -> bool:
 
 
 def place_site(site: SiteRecord) -> Placement | None:
-    """Coordinates (and for U.S. hospitals, contact details) for a site, or None if unknown."""
+    """Coordinates (and for U.S. hospitals, contact details) for a site, or None if unknown.
+
+    A geoPoint wins for the coordinates because it is the registry's statement about this very
+    site; the HIFLD match still supplies what a geoPoint lacks (address, phone, website)."""
+    hospital = None
     if is_us_site(site) and site.region:
         hospital = match_hospital(site.facility, site.city, site.region)
-        if hospital and hospital.latitude is not None and hospital.longitude is not None:
-            return Placement(
-                latitude=hospital.latitude,
-                longitude=hospital.longitude,
-                source=Provenance.HIFLD,
-                address=hospital.address,
-                postal_code=hospital.zip,
-                phone=hospital.telephone,
-                website=hospital.website,
-                hospital_id=hospital.id,
-            )
+    details: dict[str, Any] = {}
+    if hospital is not None:
+        details = {
+            "address": hospital.address,
+            "postal_code": hospital.zip,
+            "phone": hospital.telephone,
+            "website": hospital.website,
+            "hospital_id": hospital.id,
+        }
     if site.latitude is not None and site.longitude is not None:
-        return Placement(site.latitude, site.longitude, Provenance.REGISTRY)
+        return Placement(site.latitude, site.longitude, Provenance.REGISTRY, **details)
+    if hospital is not None and hospital.latitude is not None and hospital.longitude is not None:
+        return Placement(hospital.latitude, hospital.longitude, Provenance.HIFLD, **details)
     place = geo.locate_city(site.city, site.region, site.country)
     if place is not None:
-        return Placement(place.latitude, place.longitude, Provenance.GAZETTEER)
+        return Placement(place.latitude, place.longitude, Provenance.GAZETTEER, **details)
     return None
 
 
@@ -96,11 +102,17 @@ def region_name(site: SiteRecord) -> str | None:
     return site.region
 
 
-def new_center(site: SiteRecord, study: StudyRecord) -> dict[str, Any]:
-    """A center in exchange form for a site seen for the first time (no facts yet)."""
+def new_center(
+    site: SiteRecord, study: StudyRecord, placement: Placement | None | EllipsisType = ...
+) -> dict[str, Any]:
+    """A center in exchange form for a site seen for the first time (no facts yet).
+
+    `placement` is `place_site(site)`, computed here unless the caller already has it (the
+    importer places a site before deciding it is new, and placing is the costly part)."""
     key = center_key(site)
     kind = kind_from_facility(site.facility)
-    placement = place_site(site)
+    if isinstance(placement, EllipsisType):
+        placement = place_site(site)
     center: dict[str, Any] = {
         "uid": center_uid(key),
         "name": site.facility.strip(),
@@ -136,7 +148,7 @@ def new_center(site: SiteRecord, study: StudyRecord) -> dict[str, Any]:
             if isinstance(placement.source, Provenance)
             else placement.source,
         )
-        if placement.source == Provenance.HIFLD:
+        if placement.hospital_id is not None:
             center.update(
                 address=placement.address,
                 postal_code=placement.postal_code or site.postal_code,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -103,6 +104,26 @@ def decode_chunks(chunks: Iterable[bytes]) -> Iterator[str]:
         raise DecodeError(start + exc.start, exc.object[exc.start]) from None
 
 
+#: A \\uD800-\\uDFFF escape. Legal JSON, but one left unpaired decodes to text that cannot be
+#: written as UTF-8 - not to the database, not to an export.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+UNPAIRED_SURROGATE = "text holds an unpaired \\uD800-\\uDFFF escape (not a character)"
+
+
+def has_unpaired_surrogate(raw: str, value: Any, start: int = 0, end: int | None = None) -> bool:
+    """Whether JSON text `raw[start:end]`, decoded to `value`, left a lone surrogate in it.
+    Surrogate escapes are rare, so the value is only re-checked when the text has one."""
+    if not _SURROGATE_ESCAPE.search(raw, start, len(raw) if end is None else end):
+        return False
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except (ValueError, RecursionError):
+        return False
+    return False
+
+
 class _Reader:
     """A growable window over a stream of text, consumed from the left."""
 
@@ -166,9 +187,15 @@ class _Reader:
                     raise self.error(exc.msg, exc.pos) from None
                 self._fill(max(CHUNK_SIZE, len(self._buf) - self._pos))
                 continue
+            except RecursionError:
+                raise self.error("lists or objects nested too deeply") from None
+            except ValueError as exc:  # e.g. an integer longer than Python converts (4300 digits)
+                raise self.error(str(exc).split(";")[0]) from None
             # A number cut off at the window's edge decodes "successfully"; make sure it isn't.
             if end == len(self._buf) and not self._eof and self._fill():
                 continue
+            if has_unpaired_surrogate(self._buf, value, self._pos, end):
+                raise self.error(UNPAIRED_SURROGATE)
             self._pos = end
             return value
 

@@ -155,7 +155,8 @@ def _check_center_fields(c: _Checker, data: dict[str, Any]) -> None:
     if _blank(data.get("name")):
         c.add("name", "is required")
     for field in ("name", "address", "city", "region", "postal_code", "country", "phone",
-                  "email", "website", "accreditation_scope", "verified_by", "source_ref"):
+                  "email", "website", "accreditation_scope", "verified_by", "source_ref",
+                  "eligibility_notes", "insurance_notes", "notes"):
         c.text(field, data.get(field), Center, field)
     for field, codes in CENTER_CODES.items():
         c.code(field, data.get(field), codes)
@@ -185,11 +186,26 @@ def _check_center_fields(c: _Checker, data: dict[str, Any]) -> None:
     c.phone("phone", data.get("phone"))
 
 
+def _rows(c: _Checker, key: str, value: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The (index, row) pairs of a list of objects; anything else is recorded as an error."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        c.add(key, "must be a list")
+        return []
+    rows = []
+    for i, row in enumerate(value):
+        if isinstance(row, dict):
+            rows.append((i, row))
+        else:
+            c.add(f"{key}[{i}]", "must be a set of fields")
+    return rows
+
+
 def _check_children(c: _Checker, data: dict[str, Any]) -> None:
     seen: dict[str, set[tuple[Any, ...]]] = {key: set() for key in CHILDREN}
     for key, (model, fields) in CHILDREN.items():
-        rows = data.get(key) or []
-        for i, row in enumerate(rows):
+        for i, row in _rows(c, key, data.get(key)):
             where = f"{key}[{i}]"
             for f in fields:
                 c.text(f"{where}.{f}", row.get(f), model, f)
@@ -203,12 +219,14 @@ def _check_children(c: _Checker, data: dict[str, Any]) -> None:
 def _identity(key: str, row: dict[str, Any]) -> tuple[Any, ...] | None:
     """What makes a fact unique for a center (mirrors the tables' unique constraints)."""
     if key == "therapies":
-        return (row.get("therapy"),)
-    if key == "conditions":
-        return (row.get("condition"),)
-    if key == "team":
-        return (row.get("role"), row.get("discipline"))
-    return None
+        ident: tuple[Any, ...] = (row.get("therapy"),)
+    elif key == "conditions":
+        ident = (row.get("condition"),)
+    elif key == "team":
+        ident = (row.get("role"), row.get("discipline"))
+    else:
+        return None
+    return ident if all(v is None or isinstance(v, str) for v in ident) else None
 
 
 def _check_child(c: _Checker, key: str, where: str, row: dict[str, Any]) -> None:
@@ -222,7 +240,8 @@ def _check_child(c: _Checker, key: str, where: str, row: dict[str, Any]) -> None
             c.add(f"{where}.condition", "is required")
         c.code(f"{where}.condition", row.get("condition"), vocab.Condition)
     elif key == "team":
-        codes = TEAM_ROLES.get(row.get("role") or "")
+        role = row.get("role")
+        codes = TEAM_ROLES.get(role) if isinstance(role, str) else None
         if codes is None:
             c.add(f"{where}.role", "must be 'specialty' or 'service'")
         else:
@@ -247,7 +266,7 @@ def _check_child(c: _Checker, key: str, where: str, row: dict[str, Any]) -> None
 
 
 def _check_trials(c: _Checker, data: dict[str, Any]) -> None:
-    for i, link in enumerate(data.get("trials") or []):
+    for i, link in _rows(c, "trials", data.get("trials")):
         nct = link.get("nct_id")
         if not is_nct_id(nct):
             c.add(f"trials[{i}].nct_id", "must be NCT followed by 8 digits (e.g. NCT01234567)")

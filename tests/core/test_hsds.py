@@ -1,0 +1,129 @@
+"""The Open Referral HSDS export: the shape other directory tools expect, consistent links
+between its tables, stable ids, and our provenance carried into plain-language descriptions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from directory_app.cli import main
+from directory_app.core.hsds import to_hsds
+from directory_app.core.importer import run_import
+from directory_app.core.seed import read_seed
+from directory_app.core.store import open_store
+
+UUID_LENGTH = 36
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict[str, Any]:
+    return read_seed()
+
+
+@pytest.fixture(scope="module")
+def hsds(seed: dict[str, Any]) -> dict[str, Any]:
+    return to_hsds(seed)
+
+
+def test_every_center_becomes_an_organization_with_one_physical_location(seed, hsds):
+    tables = ("organizations", "services", "locations", "service_at_location", "phones")
+    assert all(isinstance(hsds[t], list) for t in tables)
+    assert len(hsds["organizations"]) == len(hsds["locations"]) == len(seed["centers"])
+    for org in hsds["organizations"]:
+        assert org["name"] and org["description"] and len(org["id"]) == UUID_LENGTH
+    assert {loc["location_type"] for loc in hsds["locations"]} == {"physical"}
+
+
+def test_links_between_tables_all_resolve(hsds):
+    orgs = {o["id"] for o in hsds["organizations"]}
+    services = {s["id"] for s in hsds["services"]}
+    locations = {loc["id"] for loc in hsds["locations"]}
+    assert all(s["organization_id"] in orgs and s["status"] == "active" for s in hsds["services"])
+    assert all(loc["organization_id"] in orgs for loc in hsds["locations"])
+    for link in hsds["service_at_location"]:
+        assert link["service_id"] in services and link["location_id"] in locations
+    assert {link["service_id"] for link in hsds["service_at_location"]} == services
+    for phone in hsds["phones"]:
+        assert phone["number"] and (phone.get("organization_id") in orgs or phone.get("contact_id"))
+    ids = [
+        row["id"]
+        for table in ("organizations", "services", "locations", "service_at_location", "phones")
+        for row in hsds[table]
+    ]
+    assert len(ids) == len(set(ids))
+
+
+def test_ids_are_stable_between_exports(seed, hsds):
+    assert to_hsds(seed) == hsds
+
+
+def test_addresses_use_iso_country_codes_and_hifld_details(hsds):
+    addresses = [a for loc in hsds["locations"] for a in loc["addresses"]]
+    assert addresses and all(len(a["country"]) == 2 for a in addresses if a["country"])
+    street = [a for a in addresses if a["address_1"]]
+    assert street and all(a["country"] == "US" for a in street)
+
+
+def test_services_say_where_their_facts_came_from(hsds):
+    therapies = [s for s in hsds["services"] if s["name"].startswith("MSC")]
+    assert therapies and all("inferred from NCT" in s["description"] for s in therapies)
+    trials = [s for s in hsds["services"] if s["name"] == "Registered clinical trials"]
+    assert trials and all("not an approved treatment" in s["description"] for s in trials)
+
+
+def test_people_and_costs_are_carried_over():
+    center = {
+        "uid": "f" * 32,
+        "name": "Test Center",
+        "kind": "transplant_center",
+        "city": "Rochester",
+        "region": "MN",
+        "country": "United States",
+        "phone": "507-555-0100",
+        "cost_min_usd": 40000,
+        "cost_max_usd": 90000,
+        "insurance_accepted": True,
+        "age_min": 18,
+        "age_max": 70,
+        "last_verified": "2026-01-05",
+        "source": "verified",
+        "therapies": [
+            {"therapy": "hsct_autologous", "source": "verified", "verified_on": "2026-01-05"}
+        ],
+        "contacts": [
+            {
+                "role": "financial_counselor",
+                "name": "J. Roe",
+                "phone": "507-555-0199",
+                "email": None,
+            }
+        ],
+        "trials": [],
+    }
+    doc = to_hsds({"centers": [center], "trials": []})
+    (service,) = doc["services"]
+    assert (
+        service["name"] == "HSCT (autologous)" and "verified by a person" in service["description"]
+    )
+    assert service["fees_description"].startswith(
+        "Cost US$40,000–US$90,000; insurance accepted: yes"
+    )
+    assert (service["minimum_age"], service["maximum_age"]) == (18, 70)
+    assert service["assured_date"] == "2026-01-05"
+    assert doc["contacts"][0]["title"] == "Financial counselor"
+    assert sorted(p["number"] for p in doc["phones"]) == ["507-555-0100", "507-555-0199"]
+
+
+def test_cli_writes_hsds(tmp_path: Path, capsys):
+    db = tmp_path / "d.db"
+    store = open_store(db, seed=False)
+    run_import(store, Path(__file__).parents[1] / "data" / "ctgov" / "v2-single-study.json")
+    store.close()
+    out = tmp_path / "directory.hsds.json"
+    assert main(["--db", str(db), "export", "--format", "hsds", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["hsds_version"] == "3.0" and data["organizations"]
+    assert "hsds" in capsys.readouterr().out
