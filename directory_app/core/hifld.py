@@ -171,9 +171,17 @@ def _row_to_hospital(row: dict[str, str]) -> Hospital:
         status=opt("STATUS"),
         latitude=_number(opt("LATITUDE") or "", float),
         longitude=_number(opt("LONGITUDE") or "", float),
-        website=opt("WEBSITE"),
+        website=_website(opt("WEBSITE")),
         beds=_number(opt("BEDS") or "", int),  # type: ignore[arg-type]
     )
+
+
+def _website(text: str | None) -> str | None:
+    """HIFLD writes some sites without a scheme ("www.vcuhealth.org"); the app opens and accepts
+    only http(s) links, so a bare host gets "http://" (what a browser would assume)."""
+    if not text or " " in text or "." not in text:
+        return None
+    return text if text.lower().startswith(("http://", "https://")) else f"http://{text}"
 
 
 @cache

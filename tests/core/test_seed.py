@@ -51,3 +51,15 @@ def test_first_open_loads_seed_once(empty_store):
     assert seed_if_empty(empty_store) is False
     assert counts(empty_store) == first
     assert first["centers"] == len(read_seed()["centers"])
+
+
+def test_every_bundled_center_passes_the_editors_validation():
+    """A coordinator must be able to save any bundled center without first repairing it."""
+    from directory_app.core.validation import validate_center
+
+    problems = [
+        (center["name"], error)
+        for center in read_seed()["centers"]
+        for error in validate_center(center)
+    ]
+    assert problems == []
