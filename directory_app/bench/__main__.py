@@ -1,0 +1,25 @@
+"""`python -m directory_app.bench NAME [options]`: run one benchmark and print its table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import gui, importer, search
+
+BENCHMARKS = {"search": search, "gui": gui, "import": importer}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m directory_app.bench")
+    sub = parser.add_subparsers(dest="name", metavar="BENCHMARK", required=True)
+    for name, module in BENCHMARKS.items():
+        module.add_arguments(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
+    args = parser.parse_args(argv)
+    result: int = BENCHMARKS[args.name].run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

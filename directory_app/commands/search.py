@@ -1,0 +1,225 @@
+"""`directory-app search`: find centers by place and distance, therapy, team, trials and more.
+
+Every argument is read here, not by argparse types, so that a bad value produces one line naming
+the option and the accepted values (exit code 2 via `cli.main`) instead of a usage dump.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from ..core.geo import parse_distance, resolve_place
+from ..core.search import (
+    SORT_KEYS,
+    TRIAL_MODES,
+    UNKNOWN_MODES,
+    CenterFilter,
+    ResultRow,
+    count_centers,
+    search,
+)
+from ..core.vocab import (
+    Accreditation,
+    CenterKind,
+    Condition,
+    Specialty,
+    SupportService,
+    Therapy,
+    Vocab,
+)
+from .common import CommandError, print_json, store_for
+
+DEFAULT_RADIUS = "150mi"
+NAME_WIDTH = 48
+
+#: (option, CenterFilter field, vocabulary) for the repeatable code options.
+CODE_OPTIONS: tuple[tuple[str, str, type[Vocab]], ...] = (
+    ("--kind", "kinds", CenterKind),
+    ("--therapy", "therapies", Therapy),
+    ("--condition", "conditions", Condition),
+    ("--specialty", "specialties", Specialty),
+    ("--service", "services", SupportService),
+    ("--accreditation", "accreditations", Accreditation),
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "search",
+        help="find centers near a place, by therapy, care team, trials, cost and more",
+        description="Find centers. Repeat --kind/--therapy/--condition to accept any of them; "
+        "repeat --specialty/--service to require all of them. Unknown values (no cost, no "
+        "coordinates...) are kept and marked unless --unknown drop.",
+    )
+    p.add_argument("--near", metavar="PLACE", help="ZIP, 'City, ST', 'City, Country' or 'lat, lon'")
+    p.add_argument(
+        "--radius", metavar="DISTANCE", help=f"e.g. 150mi or 240km (default {DEFAULT_RADIUS})"
+    )
+    for option, _field, vocab in CODE_OPTIONS:
+        p.add_argument(
+            option, action="append", default=[], metavar=vocab.__name__.upper(),
+            help=", ".join(vocab.codes()),
+        )  # fmt: skip
+    p.add_argument("--trial", metavar="MODE", help="|".join(TRIAL_MODES))
+    p.add_argument("--min-disciplines", metavar="N", help="at least N distinct disciplines")
+    p.add_argument(
+        "--verified-only", action="store_true", help="count only facts a person verified"
+    )
+    p.add_argument("--outpatient", action="store_true", help="outpatient care possible")
+    p.add_argument("--max-cost", metavar="USD", help="lowest quoted cost at most USD")
+    p.add_argument("--insurance", action="store_true", help="insurance accepted")
+    p.add_argument("--financial-assistance", action="store_true")
+    p.add_argument("--age", metavar="YEARS", help="patient age within the accepted range")
+    p.add_argument("--exclude-red-flags", action="store_true")
+    p.add_argument("--verified-within", metavar="MONTHS", help="verified in the last MONTHS")
+    p.add_argument("--unknown", metavar="MODE", default="keep", help="|".join(UNKNOWN_MODES))
+    p.add_argument("--text", metavar="WORDS", help="words in name, city, notes or trial titles")
+    p.add_argument("--sort", metavar="KEY", default="distance", help="|".join(SORT_KEYS))
+    p.add_argument("--limit", metavar="N", help="show at most N centers")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.set_defaults(handler=run_search)
+    # argparse reads "-5mi" as an unknown option (only plain numbers count as negative), so
+    # `--radius -5mi` would end in a usage dump; let it through to the one-line radius check.
+    if hasattr(p, "_negative_number_matcher"):
+        p._negative_number_matcher = re.compile(r"^-\d")
+
+
+def _count(option: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip().replace(",", "").replace("_", "")
+    if not text.isdigit():
+        raise CommandError(f"{option} expects a whole number of 0 or more, got {value!r}")
+    return int(text)
+
+
+def _choice(option: str, value: str, accepted: tuple[str, ...]) -> str:
+    if value not in accepted:
+        raise CommandError(f"{option}: unknown value {value!r}; accepted: {', '.join(accepted)}")
+    return value
+
+
+def _codes(option: str, values: list[str], vocab: type[Vocab]) -> frozenset[str]:
+    codes = set()
+    for value in values:
+        try:
+            codes.add(vocab.parse(value).value)
+        except ValueError as exc:
+            raise CommandError(f"{option}: {exc}") from None
+    return frozenset(codes)
+
+
+def _field_attr(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
+
+
+def build_filter(args: argparse.Namespace) -> tuple[CenterFilter, str]:
+    """The filter the arguments ask for, and a phrase saying where ("within 150 mi of ...")."""
+    if args.radius is not None and not args.near:
+        raise CommandError("--radius needs --near PLACE")
+    kwargs: dict[str, Any] = {
+        field: _codes(option, getattr(args, _field_attr(option)), vocab)
+        for option, field, vocab in CODE_OPTIONS
+    }
+    where = ""
+    if args.near:
+        radius_text = args.radius if args.radius is not None else DEFAULT_RADIUS
+        try:
+            radius_km = parse_distance(radius_text)
+        except ValueError as exc:
+            raise CommandError(f"--radius: {exc}") from None
+        try:
+            place = resolve_place(args.near)
+        except ValueError as exc:  # PlaceError; AmbiguousPlace lists the candidates
+            raise CommandError(f"--near: {exc}") from None
+        units = "km" if re.search(r"\d\s*k", radius_text.lower()) else "mi"
+        kwargs.update(origin=(place.latitude, place.longitude), radius_km=radius_km, units=units)
+        where = f" within {radius_text} of {place.label}"
+    if args.trial is not None:
+        kwargs["trials"] = _choice("--trial", args.trial, TRIAL_MODES)
+    return CenterFilter(
+        **kwargs,
+        text=args.text or "",
+        min_disciplines=_count("--min-disciplines", args.min_disciplines) or 0,
+        verified_only=args.verified_only,
+        outpatient_only=args.outpatient,
+        max_cost_usd=_count("--max-cost", args.max_cost),
+        insurance=args.insurance,
+        financial_assistance=args.financial_assistance,
+        age=_count("--age", args.age),
+        exclude_red_flags=args.exclude_red_flags,
+        verified_within_months=_count("--verified-within", args.verified_within),
+        unknown=_choice("--unknown", args.unknown, UNKNOWN_MODES),
+        sort=_choice("--sort", args.sort, SORT_KEYS),
+        limit=_count("--limit", args.limit),
+    ), where
+
+
+def run_search(args: argparse.Namespace) -> int:
+    flt, where = build_filter(args)
+    store = store_for(args)
+    try:
+        with store.session() as s:
+            rows = search(s, flt)
+            total = count_centers(s)
+    finally:
+        store.close()
+    if args.json:
+        print_json([_json(row) for row in rows])
+        return 0
+    print(f"{len(rows)} of {total:,} centers{where}")
+    if rows:
+        print(format_table(rows))
+    return 0
+
+
+def _json(row: ResultRow) -> dict[str, Any]:
+    data = asdict(row)
+    for key, value in data.items():
+        if isinstance(value, date):
+            data[key] = value.isoformat()
+        elif isinstance(value, tuple):
+            data[key] = list(value)
+    return data
+
+
+def _place(row: ResultRow) -> str:
+    local = row.region if row.country in (None, "United States", "US", "USA") else row.country
+    return ", ".join(p for p in (row.city, local) if p)
+
+
+def _flags(row: ResultRow) -> str:
+    flags = []
+    if row.recruiting:
+        flags.append("recruiting")
+    if row.red_flags:
+        flags.append(f"{row.red_flags} red flag{'s' if row.red_flags > 1 else ''}")
+    if row.stale:
+        flags.append("stale")
+    flags += row.unknown
+    return "; ".join(flags)
+
+
+def format_table(rows: list[ResultRow]) -> str:
+    """Name, kind, place, distance (mi), active trials and flags, in aligned columns."""
+    header = ("Name", "Kind", "City", "mi", "Trials", "Flags")
+    body = []
+    for r in rows:
+        name = r.name if len(r.name) <= NAME_WIDTH else r.name[: NAME_WIDTH - 1] + "…"
+        kind = CenterKind(r.kind).label if r.kind in CenterKind.codes() else "?"
+        miles = "" if r.distance_mi is None else f"{r.distance_mi:,.1f}"
+        body.append((name, kind, _place(r), miles, str(r.active_trials), _flags(r)))
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    right = {3, 4}
+    lines = []
+    for line in [header, *body]:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(line)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)

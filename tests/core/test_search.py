@@ -1,0 +1,412 @@
+"""Searching the directory: every criterion, unknown values, distance, text, sorting, and the
+search index staying in step with the data. Each test builds its own small directory."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from geographiclib.geodesic import Geodesic
+from geopy.distance import geodesic
+from sqlalchemy import select
+
+from directory_app.core.models import (
+    Center,
+    ConditionTreated,
+    RedFlag,
+    TeamMember,
+    TherapyOffering,
+    Trial,
+    TrialSite,
+)
+from directory_app.core.search import CenterFilter, SearchError, count_centers, search
+
+ROCHESTER = (44.0121, -92.4802)
+TODAY = date(2026, 6, 15)
+
+
+def point(origin: tuple[float, float], km: float, azimuth: float = 0.0) -> tuple[float, float]:
+    """The point `km` (on the WGS-84 ellipsoid) from `origin` in direction `azimuth`."""
+    g = Geodesic.WGS84.Direct(origin[0], origin[1], azimuth, km * 1000)
+    return g["lat2"], g["lon2"]
+
+
+def add(store: Any, name: str, at: tuple[float, float] | None = None, **fields: Any) -> int:
+    """Add a center; facts as (code, source) / (role, discipline, source) / (nct, title,
+    status, site_status) tuples, plain codes meaning verified facts."""
+
+    def facts(key: str) -> list[tuple[Any, ...]]:
+        return [(f, "verified") if isinstance(f, str) else f for f in fields.pop(key, ())]
+
+    therapies, conditions = facts("therapies"), facts("conditions")
+    team, trials, flags = fields.pop("team", ()), fields.pop("trials", ()), fields.pop("flags", 0)
+    with store.session() as s:
+        lat, lon = at if at else (None, None)
+        c = Center(name=name, latitude=lat, longitude=lon, **fields)
+        c.therapies = [TherapyOffering(therapy=t, source=src) for t, src in therapies]
+        c.conditions = [ConditionTreated(condition=k, source=src) for k, src in conditions]
+        c.team = [TeamMember(role=r, discipline=d, source=src) for r, d, src in team]
+        c.red_flags = [RedFlag(kind="other", description="concern") for _ in range(flags)]
+        for nct, title, status, site_status in trials:
+            trial = s.scalar(select(Trial).where(Trial.nct_id == nct))
+            trial = trial or Trial(nct_id=nct, title=title, status=status)
+            c.trial_sites.append(TrialSite(trial=trial, facility=name, site_status=site_status))
+        s.add(c)
+        s.flush()
+        return c.id
+
+
+def find(store: Any, **criteria: Any) -> list[Any]:
+    criteria.setdefault("as_of", TODAY)
+    with store.session() as s:
+        return search(s, CenterFilter(**criteria))
+
+
+def names(store: Any, **criteria: Any) -> list[str]:
+    return [r.name for r in find(store, **criteria)]
+
+
+def only(store: Any, **criteria: Any) -> Any:
+    rows = find(store, **criteria)
+    assert len(rows) == 1, [r.name for r in rows]
+    return rows[0]
+
+
+# --- distance ------------------------------------------------------------------------------
+
+
+def test_search_within_radius_excludes_farther_centers(empty_store):
+    add(empty_store, "Near", point(ROCHESTER, 99.9))
+    add(empty_store, "Far", point(ROCHESTER, 100.1, azimuth=90))
+    assert names(empty_store, origin=ROCHESTER, radius_km=100) == ["Near"]
+
+
+def test_results_come_nearest_first_with_geodesic_distances_in_km_and_miles(empty_store):
+    for km, name in ((240.0, "C"), (12.5, "A"), (80.0, "B")):
+        add(empty_store, name, point(ROCHESTER, km, azimuth=km))
+    rows = find(empty_store, origin=ROCHESTER, radius_km=250)
+    assert [r.name for r in rows] == ["A", "B", "C"]
+    for row in rows:
+        exact = geodesic(ROCHESTER, (row.latitude, row.longitude)).km
+        assert row.distance_km == pytest.approx(exact, rel=1e-4)
+        assert row.distance_mi == pytest.approx(exact / 1.609344, rel=1e-4)
+    assert rows[0].matched == ("within 155.3 mi",)
+
+
+def test_radius_label_uses_the_units_the_user_chose(empty_store):
+    add(empty_store, "A", point(ROCHESTER, 5))
+    assert only(empty_store, origin=ROCHESTER, radius_km=240, units="km").matched == (
+        "within 240 km",
+    )
+
+
+def test_nearest_page_is_exact_when_the_search_box_has_to_grow(empty_store):
+    spots = [point(ROCHESTER, 30 + 97 * i, azimuth=37 * i) for i in range(12)]
+    for i, spot in enumerate(spots):
+        add(empty_store, f"C{i:02d}", spot)
+    rows = find(empty_store, origin=ROCHESTER, limit=3)
+    assert [r.name for r in rows] == ["C00", "C01", "C02"]
+
+
+def test_radius_search_crosses_the_antimeridian(empty_store):
+    add(empty_store, "Fiji side", (-17.0, 179.95))
+    add(empty_store, "Samoa side", (-17.0, -179.95))
+    found = names(empty_store, origin=(-17.0, -179.99), radius_km=50)
+    assert sorted(found) == ["Fiji side", "Samoa side"]
+
+
+def test_center_without_coordinates_is_kept_as_location_unknown_or_dropped(empty_store):
+    add(empty_store, "Near", point(ROCHESTER, 5))
+    add(empty_store, "Somewhere")
+    rows = find(empty_store, origin=ROCHESTER, radius_km=50)
+    assert [(r.name, r.unknown) for r in rows] == [
+        ("Near", ()),
+        ("Somewhere", ("location unknown",)),
+    ]
+    assert rows[1].distance_km is None
+    assert names(empty_store, origin=ROCHESTER, radius_km=50, unknown="drop") == ["Near"]
+
+
+def test_origin_without_radius_sorts_every_center_by_distance(empty_store):
+    add(empty_store, "Far", point(ROCHESTER, 5000))
+    add(empty_store, "Unplaced")
+    add(empty_store, "Near", point(ROCHESTER, 1))
+    assert names(empty_store, origin=ROCHESTER, unknown="drop") == ["Near", "Far", "Unplaced"]
+
+
+def test_radius_without_origin_is_ignored(empty_store):
+    add(empty_store, "A", point(ROCHESTER, 500))
+    assert names(empty_store, radius_km=10) == ["A"]
+
+
+# --- free text -----------------------------------------------------------------------------
+
+
+def test_text_matches_name_city_notes_and_trial_titles(empty_store):
+    add(empty_store, "Lakeside Clinic", city="Duluth")
+    add(empty_store, "Hill Center", notes="Scleroderma program")
+    add(
+        empty_store, "Trial Site", trials=[("NCT01", "HSCT in Crohn's disease", "recruiting", None)]
+    )
+    assert names(empty_store, text="lakeside") == ["Lakeside Clinic"]
+    assert names(empty_store, text="DULUTH") == ["Lakeside Clinic"]
+    assert names(empty_store, text="sclero") == ["Hill Center"]  # words match as prefixes
+    assert names(empty_store, text="crohn") == ["Trial Site"]
+    assert names(empty_store, text="hill scleroderma") == ["Hill Center"]  # every word
+    assert names(empty_store, text="hill crohn") == []
+    assert only(empty_store, text="  Hill  ").matched == ('text matches "Hill"',)
+
+
+def test_text_ignores_accents_and_case(empty_store):
+    add(empty_store, "Hôpital Saint-Louis", notes="Sjögren's syndrome")
+    assert names(empty_store, text="hopital sjogren") == ["Hôpital Saint-Louis"]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['multi-agent', '"', "'", "*", "OR(", "NEAR", "", "   ", "AND", "NOT", "a OR b", "(", ")",
+     'say "hi', "name:x", "^x", "-", "+", "%", "_", "\\", "NEAR(a b, 2)", '""', "x*y", "{a b}"],
+)  # fmt: skip
+def test_hostile_text_never_raises(empty_store, hostile):
+    add(empty_store, "Multi-Agent Regimen Center", notes="multi agent; a OR b; near by")
+    rows = find(empty_store, text=hostile, origin=ROCHESTER, limit=5)
+    assert all(r.name == "Multi-Agent Regimen Center" for r in rows)
+
+
+def test_words_joined_by_punctuation_are_separate_words(empty_store):
+    add(empty_store, "Karmanos/Wayne State", notes="HSCT/MSC programme; St.Mary's referrals")
+    for word in ("wayne", "msc", "mary", "karmanos/wayne"):
+        assert names(empty_store, text=word) == ["Karmanos/Wayne State"], word
+
+
+def test_hyphenated_text_finds_the_words_in_order(empty_store):
+    add(empty_store, "Multi-Agent Regimen Center")
+    add(empty_store, "Agent Orange Clinic")
+    assert names(empty_store, text="multi-agent") == ["Multi-Agent Regimen Center"]
+
+
+# --- categorical and fact criteria ---------------------------------------------------------
+
+
+def test_kinds_match_any_of_and_unknown_kind_is_marked_or_dropped(empty_store):
+    add(empty_store, "Hospital", kind="academic_hospital")
+    add(empty_store, "Clinic", kind="autoimmune_clinic")
+    add(empty_store, "Unclassified")
+    rows = find(empty_store, kinds={"academic_hospital", "transplant_center"}, sort="name")
+    assert [(r.name, r.matched, r.unknown) for r in rows] == [
+        ("Hospital", ("Academic hospital",), ()),
+        ("Unclassified", (), ("kind unknown",)),
+    ]
+    assert names(empty_store, kinds={"academic_hospital"}, unknown="drop") == ["Hospital"]
+
+
+def test_therapies_match_any_of_and_name_inferred_facts(empty_store):
+    add(empty_store, "Auto", therapies=[("hsct_autologous", "registry")])
+    add(empty_store, "Allo", therapies=["hsct_allogeneic"])
+    add(empty_store, "MSC", therapies=["msc_adipose"])
+    rows = find(empty_store, therapies={"hsct_autologous", "hsct_allogeneic"}, sort="name")
+    assert [(r.name, r.matched) for r in rows] == [
+        ("Allo", ("HSCT (allogeneic)",)),
+        ("Auto", ("HSCT (autologous) [inferred]",)),
+    ]
+    assert names(empty_store, therapies={"hsct_autologous"}, verified_only=True) == []
+
+
+def test_conditions_match_any_of(empty_store):
+    add(empty_store, "Lupus", conditions=["lupus"])
+    add(empty_store, "MS", conditions=[("multiple_sclerosis", "registry")])
+    assert names(empty_store, conditions={"lupus", "vasculitis"}) == ["Lupus"]
+    assert only(empty_store, conditions={"multiple_sclerosis"}).matched == (
+        "Multiple sclerosis [inferred]",
+    )
+
+
+def test_trials_any_recruiting_or_none_use_the_site_status_first(empty_store):
+    add(empty_store, "Recruiting", trials=[("NCT01", "A", "recruiting", None)])
+    add(empty_store, "Site closed", trials=[("NCT01", "A", "recruiting", "completed")])
+    add(empty_store, "Site open", trials=[("NCT02", "B", "active_not_recruiting", "recruiting")])
+    add(empty_store, "No trials")
+    assert names(empty_store, trials="any", sort="name") == [
+        "Recruiting",
+        "Site closed",
+        "Site open",
+    ]
+    assert names(empty_store, trials="recruiting", sort="name") == ["Recruiting", "Site open"]
+    assert names(empty_store, trials="none") == ["No trials"]
+    assert (
+        only(empty_store, trials="recruiting", text="site").matched[-1] == "recruiting in 1 trial"
+    )
+
+
+SPECIALISTS = [
+    ("specialty", "rheumatology", "verified"), ("specialty", "neurology", "registry"),
+    ("service", "nurse_navigator", "verified"), ("service", "social_work", "verified"),
+]  # fmt: skip
+
+
+def test_specialties_and_services_require_all_of_them(empty_store):
+    add(empty_store, "Team", team=SPECIALISTS)
+    add(empty_store, "Rheum only", team=[("specialty", "rheumatology", "verified")])
+    assert names(empty_store, specialties={"rheumatology", "neurology"}) == ["Team"]
+    assert names(empty_store, services={"nurse_navigator", "social_work"}) == ["Team"]
+    assert names(empty_store, services={"nurse_navigator", "psychology"}) == []
+    row = only(empty_store, specialties={"rheumatology", "neurology"})
+    assert row.matched == ("Neurology [inferred]", "Rheumatology")
+
+
+def test_verified_only_makes_inferred_team_members_not_count(empty_store):
+    add(empty_store, "Team", team=SPECIALISTS)
+    assert names(empty_store, specialties={"neurology"}, verified_only=True) == []
+    assert names(empty_store, min_disciplines=4) == ["Team"]
+    assert names(empty_store, min_disciplines=4, verified_only=True) == []
+    assert only(empty_store, min_disciplines=3, verified_only=True).matched == (
+        "3 disciplines on the care team",
+    )
+
+
+def test_nullable_columns_are_matched_excluded_or_unknown(empty_store):
+    add(empty_store, "Yes", accreditation="fact", setting="both", cost_min_usd=40_000,
+        insurance_accepted=True, financial_assistance=True)  # fmt: skip
+    add(empty_store, "No", accreditation="jacie", setting="inpatient", cost_min_usd=90_000,
+        insurance_accepted=False, financial_assistance=False)  # fmt: skip
+    add(empty_store, "Unknown")
+    cases = {
+        "accreditations": ({"fact"}, "FACT accredited", "accreditation unknown"),
+        "outpatient_only": (True, "Outpatient or inpatient", "setting unknown"),
+        "max_cost_usd": (50_000, "cost from $40,000", "cost unknown"),
+        "insurance": (True, "insurance accepted", "insurance unknown"),
+        "financial_assistance": (True, "financial assistance", "financial assistance unknown"),
+    }
+    for field, (value, matched, unknown) in cases.items():
+        rows = find(empty_store, **{field: value}, sort="name")
+        assert [(r.name, r.matched, r.unknown) for r in rows] == [
+            ("Unknown", (), (unknown,)),
+            ("Yes", (matched,), ()),
+        ], field
+        assert names(empty_store, **{field: value}, unknown="drop") == ["Yes"], field
+
+
+def test_age_must_lie_within_known_bounds_and_missing_bounds_are_unknown(empty_store):
+    add(empty_store, "Adults", age_min=18, age_max=65)
+    add(empty_store, "Children", age_min=0, age_max=17)
+    add(empty_store, "Adults, no upper limit given", age_min=18)
+    add(empty_store, "No ages given")
+    rows = find(empty_store, age=40, sort="name")
+    assert [(r.name, r.matched, r.unknown) for r in rows] == [
+        ("Adults", ("ages 18–65",), ()),
+        ("Adults, no upper limit given", ("ages 18 and up",), ("maximum age unknown",)),
+        ("No ages given", (), ("age range unknown",)),
+    ]
+    assert names(empty_store, age=12, sort="name") == ["Children", "No ages given"]
+    assert names(empty_store, age=40, unknown="drop") == ["Adults"]
+
+
+def test_exclude_red_flags_and_count_them_in_rows(empty_store):
+    add(empty_store, "Flagged", flags=2)
+    add(empty_store, "Clean")
+    assert names(empty_store, exclude_red_flags=True) == ["Clean"]
+    assert [r.red_flags for r in find(empty_store, sort="name")] == [0, 2]
+
+
+def test_verified_within_months_excludes_stale_and_never_verified(empty_store):
+    add(empty_store, "Recent", last_verified=date(2026, 1, 10))
+    add(empty_store, "Old", last_verified=date(2024, 5, 1))
+    add(empty_store, "Never")
+    assert names(empty_store, verified_within_months=6) == ["Recent"]
+    stale = {r.name: r.stale for r in find(empty_store)}
+    assert stale == {"Recent": False, "Old": True, "Never": True}
+
+
+def test_criteria_combine_and_explain_in_order(empty_store):
+    add(empty_store, "Match", point(ROCHESTER, 10), kind="transplant_center",
+        therapies=["hsct_autologous"], team=SPECIALISTS, insurance_accepted=None,
+        trials=[("NCT01", "HSCT for MS", "recruiting", None)])  # fmt: skip
+    add(empty_store, "Wrong kind", point(ROCHESTER, 10), kind="autoimmune_clinic",
+        therapies=["hsct_autologous"], team=SPECIALISTS)  # fmt: skip
+    row = only(empty_store, origin=ROCHESTER, radius_km=100, kinds={"transplant_center"},
+               therapies={"hsct_autologous"}, trials="recruiting", services={"social_work"},
+               insurance=True, text="hsct")  # fmt: skip
+    assert row.matched == ("within 62.1 mi", 'text matches "hsct"', "Transplant center",
+                           "HSCT (autologous)", "recruiting in 1 trial", "Social work")  # fmt: skip
+    assert row.unknown == ("insurance unknown",)
+
+
+# --- rows, sorting, limits, errors ---------------------------------------------------------
+
+
+def test_result_rows_summarise_the_center(empty_store):
+    add(empty_store, "Full", point(ROCHESTER, 3), kind="academic_hospital", city="Rochester",
+        region="MN", country="United States", last_verified=date(2026, 3, 1),
+        therapies=["msc_adipose", "hsct_autologous"], team=SPECIALISTS,
+        trials=[("NCT01", "A", "recruiting", None), ("NCT02", "B", "completed", None)])  # fmt: skip
+    row = only(empty_store, origin=ROCHESTER)
+    assert (row.kind, row.city, row.region, row.country) == (
+        "academic_hospital", "Rochester", "MN", "United States")  # fmt: skip
+    assert (row.active_trials, row.recruiting, row.stale) == (1, True, False)
+    assert row.therapies == ("hsct_autologous", "msc_adipose")
+    assert row.specialties == ("neurology", "rheumatology")
+    assert row.services == ("nurse_navigator", "social_work")
+    assert len(row.uid) == 32 and row.last_verified == date(2026, 3, 1)
+
+
+def test_sort_by_name_verified_and_trials_with_ties_broken_by_name(empty_store):
+    add(
+        empty_store, "b", last_verified=date(2025, 1, 1), trials=[("NCT1", "x", "recruiting", None)]
+    )
+    add(empty_store, "C", last_verified=date(2026, 1, 1))
+    add(empty_store, "a")
+    assert names(empty_store, sort="name") == ["a", "b", "C"]
+    assert names(empty_store, sort="verified") == ["C", "b", "a"]
+    assert names(empty_store, sort="trials") == ["b", "a", "C"]
+    assert names(empty_store, sort="distance") == ["a", "b", "C"]  # no origin: by name
+
+
+def test_centers_at_the_same_spot_sort_by_name(empty_store):
+    for name in ("Zeta", "alpha", "Mid"):
+        add(empty_store, name, ROCHESTER)
+    assert names(empty_store, origin=ROCHESTER, limit=2) == ["alpha", "Mid"]
+
+
+def test_limit_cuts_the_sorted_results(empty_store):
+    for i in range(5):
+        add(empty_store, f"C{i}", point(ROCHESTER, 10 * (i + 1)))
+    assert names(empty_store, origin=ROCHESTER, limit=2, sort="distance") == ["C0", "C1"]
+    assert names(empty_store, origin=ROCHESTER, radius_km=35, limit=2, sort="name") == ["C0", "C1"]
+    assert names(empty_store, limit=0) == []
+
+
+@pytest.mark.parametrize(
+    "criteria, message",
+    [
+        ({"sort": "price"}, "accepted: distance, name, verified, trials"),
+        ({"radius_km": -1.0, "origin": ROCHESTER}, "radius must be a non-negative"),
+        ({"therapies": {"magic"}}, "unknown Therapy 'magic'; accepted: msc_bone_marrow"),
+        ({"trials": "some"}, "accepted: any, recruiting, none"),
+        ({"unknown": "ignore"}, "accepted: keep, drop"),
+        ({"origin": (95.0, 0.0)}, "outside latitude/longitude range"),
+        ({"min_disciplines": -2}, "non-negative"),
+    ],
+)
+def test_filters_that_cannot_run_raise_search_error_naming_what_is_accepted(
+    empty_store, criteria, message
+):
+    with pytest.raises(SearchError, match=message), empty_store.session() as s:
+        search(s, CenterFilter(**criteria))
+
+
+def test_filter_accepts_any_iterable_of_codes_and_stays_hashable():
+    flt = CenterFilter(kinds=["academic_hospital"], therapies={"hsct_autologous"})
+    assert flt.kinds == frozenset({"academic_hospital"})
+    assert hash(flt) == hash(CenterFilter(kinds=frozenset({"academic_hospital"}),
+                                          therapies=frozenset({"hsct_autologous"})))  # fmt: skip
+
+
+def test_count_centers(empty_store):
+    add(empty_store, "A")
+    add(empty_store, "B")
+    with empty_store.session() as s:
+        assert count_centers(s) == 2
+
+
+# --- the search index itself ---------------------------------------------------------------

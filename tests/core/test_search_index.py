@@ -1,0 +1,181 @@
+"""The search's machinery: the search index following every kind of write, the migration,
+distances against geopy, and the number of queries a page costs."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+from geopy.distance import geodesic
+from sqlalchemy import delete, event, text, update
+
+from directory_app.core.models import Center, TeamMember, TherapyOffering, Trial, TrialSite
+from directory_app.core.search_distance import distance_within, lambert_km
+from directory_app.core.search_rows import _result
+from directory_app.core.search_sql import fold_table
+from directory_app.core.vocab import ACTIVE_TRIAL_STATUSES
+from tests.core.test_search import ROCHESTER, SPECIALISTS, add, find, names, only, point
+
+
+def test_distances_agree_with_geopy_from_next_door_to_the_antipodes():
+    rng = random.Random(7)
+    for _ in range(300):
+        a = (rng.uniform(-90, 90), rng.uniform(-180, 180))
+        b = (
+            (rng.uniform(-90, 90), rng.uniform(-180, 180))
+            if rng.random() < 0.5
+            else point(a, rng.uniform(0.01, 500), rng.uniform(0, 360))
+        )
+        exact = geodesic(a, b).km
+        assert lambert_km(*a, *b) == pytest.approx(exact, rel=2e-5, abs=1e-9)
+        km, inside = distance_within(a, *b, radius_km=exact * (1 + 1e-9))
+        assert inside and km == pytest.approx(exact, rel=2e-5)
+
+
+def test_centers_a_centimetre_apart_in_distance_come_in_geodesic_order(empty_store):
+    add(empty_store, "Alpha", point(ROCHESTER, 57.37376, azimuth=10))
+    add(empty_store, "Zed", point(ROCHESTER, 57.37375, azimuth=200))
+    assert names(empty_store, origin=ROCHESTER, limit=1) == ["Zed"]
+    assert names(empty_store, origin=ROCHESTER, radius_km=60) == ["Zed", "Alpha"]
+
+
+def test_text_search_follows_inserts_updates_and_deletes(empty_store):
+    cid = add(
+        empty_store, "Old Name", trials=[("NCT01", "Stem cells for lupus", "recruiting", None)]
+    )
+    with empty_store.session() as s:
+        s.get(Center, cid).name = "New Name"
+    assert names(empty_store, text="old") == []
+    assert names(empty_store, text="new name") == ["New Name"]
+    with empty_store.session() as s:
+        s.execute(update(Trial).values(title="Stem cells for vasculitis"))
+    assert names(empty_store, text="lupus") == []
+    assert names(empty_store, text="vasculitis") == ["New Name"]
+    with empty_store.session() as s:
+        s.execute(delete(TrialSite))
+    assert names(empty_store, text="vasculitis") == []
+    with empty_store.session() as s:
+        s.delete(s.get(Center, cid))
+    assert names(empty_store, text="new") == []
+
+
+def test_trial_status_change_moves_a_center_in_and_out_of_recruiting(empty_store):
+    add(empty_store, "Site", trials=[("NCT01", "A", "not_yet_recruiting", None)])
+    assert names(empty_store, trials="recruiting") == []
+    with empty_store.session() as s:
+        s.execute(update(Trial).values(status="recruiting"))
+    assert only(empty_store, trials="recruiting").active_trials == 1
+
+
+def test_a_page_costs_the_same_number_of_queries_however_long(empty_store):
+    for i in range(40):
+        trial = (f"NCT{i}", "t", "recruiting", None)
+        add(empty_store, f"C{i:02d}", point(ROCHESTER, i + 1), team=SPECIALISTS,
+            therapies=["hsct_autologous"], trials=[trial])  # fmt: skip
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(empty_store.engine, "before_cursor_execute", listener)
+    try:
+        counts = []
+        for criteria in ({"limit": 2}, {"limit": 40}, {"origin": ROCHESTER, "radius_km": 100}):
+            statements.clear()
+            assert len(find(empty_store, **criteria)) == criteria.get("limit", 40)
+            counts.append(len(statements))
+    finally:
+        event.remove(empty_store.engine, "before_cursor_execute", listener)
+    assert counts == [2, 2, 3]  # candidates, (unlocated,) one query for the whole page
+
+
+def test_fast_built_rows_equal_dataclass_built_rows(empty_store):
+    add(empty_store, "A", point(ROCHESTER, 2), therapies=["hsct_autologous"])
+    row = only(empty_store, origin=ROCHESTER)
+    values = dataclasses.asdict(row)
+    assert _result(values) == row == type(row)(**values)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.name = "B"  # type: ignore[misc]
+
+
+def test_search_index_follows_fact_edits_and_deletes(empty_store):
+    cid = add(empty_store, "A", point(ROCHESTER, 2))
+    with empty_store.session() as s:
+        s.add(TherapyOffering(center_id=cid, therapy="hsct_autologous", source="verified"))
+        s.add(TeamMember(center_id=cid, role="specialty", discipline="neurology"))
+    assert names(empty_store, therapies={"hsct_autologous"}, specialties={"neurology"}) == ["A"]
+    with empty_store.session() as s:
+        s.execute(update(TeamMember).values(discipline="nephrology"))
+        s.execute(delete(TherapyOffering))
+        s.get(Center, cid).latitude = None
+    assert names(empty_store, therapies={"hsct_autologous"}) == []
+    assert names(empty_store, specialties={"nephrology"}) == ["A"]
+    assert only(empty_store, origin=ROCHESTER, radius_km=5).unknown == ("location unknown",)
+    with empty_store.session() as s:
+        s.delete(s.get(Center, cid))
+        assert s.execute(text("SELECT count(*) FROM center_search")).scalar() == 0
+
+
+def test_search_index_of_a_bulk_built_directory_agrees_with_its_tables(empty_store):
+    from directory_app.bench.synthetic import NAME_PREFIX, build_synthetic
+    from directory_app.core.exchange import load_centers
+
+    assert build_synthetic(empty_store, 300, seed=3)["centers"] == 300
+    rows = {r.id: r for r in find(empty_store, limit=None)}
+    with empty_store.session() as s:
+        centers = load_centers(s)
+        for c in centers:
+            row = rows[c.id]
+            active = [
+                t
+                for t in c.trial_sites
+                if (t.site_status or t.trial.status) in ACTIVE_TRIAL_STATUSES
+            ]
+            assert row.name.startswith(NAME_PREFIX)
+            assert row.therapies == tuple(sorted(t.therapy for t in c.therapies))
+            assert row.specialties == tuple(
+                sorted(t.discipline for t in c.team if t.role == "specialty")
+            )
+            assert row.services == tuple(
+                sorted(t.discipline for t in c.team if t.role == "service")
+            )
+            assert (row.active_trials, row.red_flags) == (len(active), len(c.red_flags))
+    assert len(centers) == len(rows) == 300
+
+
+def test_migration_agrees_with_the_app_on_active_statuses_and_accent_folding():
+    import importlib.util
+
+    from directory_app.core import paths
+
+    path = paths.MIGRATIONS / "versions" / "0002_search_indexes.py"
+    spec = importlib.util.spec_from_file_location("m0002", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert set(module.ACTIVE_STATUSES) == set(ACTIVE_TRIAL_STATUSES)
+    assert module.fold_table() == fold_table()
+
+
+@pytest.mark.sqlite_only
+def test_database_from_first_revision_is_searchable_after_upgrade(tmp_path):
+    from directory_app.core.store import make_engine, migrate, open_store
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO centers (id, uid, name, notes, latitude, longitude, source, edited_fields,"
+            " created_at, updated_at, version) VALUES (1, 'abc', 'Old Center', 'lupus program',"
+            " 44.02, -92.47, 'verified', '[]', '2025-01-01', '2025-01-01', 1)"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO therapy_offerings (center_id, therapy, source)"
+            " VALUES (1, 'hsct_autologous', 'verified')"
+        ))  # fmt: skip
+    engine.dispose()
+    store = open_store(tmp_path / "old.db", seed=False)
+    try:
+        row = only(store, text="lupus", origin=ROCHESTER, radius_km=10,
+                   therapies={"hsct_autologous"})  # fmt: skip
+        assert row.name == "Old Center" and row.distance_km < 2
+    finally:
+        store.close()
