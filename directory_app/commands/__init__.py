@@ -1,5 +1,5 @@
 """Command modules of `directory-app`; each has `register(subparsers)` setting `handler`."""
 
-from . import info, maintenance, sync
+from . import exchange, info, maintenance, search, sync
 
-COMMANDS = [info, maintenance, sync]
+COMMANDS = [info, maintenance, sync, search, exchange]

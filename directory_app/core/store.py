@@ -120,12 +120,14 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    # A shared server: fail in seconds when it is unreachable rather than after the OS's TCP
-    # timeout, and name the app in pg_stat_activity so an administrator can see who is on.
-    return create_engine(
-        url, pool_pre_ping=True, hide_parameters=True,
-        connect_args={"connect_timeout": 10, "application_name": APP_NAME},
-    )  # fmt: skip
+    parsed = make_url(url)
+    connect_args: dict[str, object] = {}
+    if parsed.get_backend_name() == "postgresql":
+        # A shared server: fail in seconds when it is unreachable rather than after the OS's
+        # TCP timeout, and show the app in pg_stat_activity. The URL's own values win.
+        defaults = {"connect_timeout": 10, "application_name": APP_NAME}
+        connect_args = {k: v for k, v in defaults.items() if k not in parsed.query}
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
 
 def alembic_config(engine: Engine) -> Config:

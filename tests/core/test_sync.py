@@ -1,0 +1,219 @@
+"""`directory-app sync`: a laptop's SQLite directory merged with the shared one (a second SQLite
+file, and a real PostgreSQL server), both ways, by center uid - conflicts listed, never
+overwritten."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from directory_app.cli import main
+from directory_app.core.editing import delete_center, load_center, save_center
+from directory_app.core.exchange import add_directory, center_to_dict, load_centers
+from directory_app.core.models import Center, Trial
+from directory_app.core.store import Store, open_store
+from directory_app.core.sync import (
+    SYNC_STATE,
+    SyncError,
+    SyncReport,
+    sync_directories,
+    sync_stores,
+)
+from tests.editing_samples import sample_center
+
+TODAY = date(2025, 3, 14)
+TRIAL = {"nct_id": "NCT01234567", "title": "HSCT for MS", "status": "recruiting",
+         "phases": ["phase2"], "conditions": ["multiple sclerosis"], "interventions": [],
+         "last_update": "2024-05-01"}  # fmt: skip
+
+
+def add(store: Store, uid: str, name: str, **fields: Any) -> None:
+    center = sample_center(name=name, **fields) | {"uid": uid, "edited_fields": ["name"]}
+    center["trials"] = [{"nct_id": TRIAL["nct_id"], "site_status": "recruiting",
+                         "facility": name, "city": "Chicago"}]  # fmt: skip
+    with store.session() as s:
+        add_directory(s, {"trials": [TRIAL], "centers": [center]})
+
+
+def edit(store: Store, uid: str, **changes: Any) -> None:
+    """A person's save through the app: the version moves, the facts become verified."""
+    with store.session() as s:
+        center_id = s.scalar(select(Center.id).where(Center.uid == uid))
+        assert center_id is not None
+        data = load_center(s, center_id) | changes
+        save_center(s, data, expected_version=None, today=TODAY)
+
+
+def remove(store: Store, uid: str) -> None:
+    with store.session() as s:
+        center_id = s.scalar(select(Center.id).where(Center.uid == uid))
+        assert center_id is not None
+        delete_center(s, center_id, expected_version=None)
+
+
+def directory(store: Store) -> dict[str, dict[str, Any]]:
+    """Every center as the exchange form has it, without the row id and version (local)."""
+    with store.session() as s:
+        return {c.uid: {k: v for k, v in center_to_dict(c).items() if k not in ("id", "version")}
+                for c in load_centers(s)}  # fmt: skip
+
+
+def state_rows(store: Store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(SYNC_STATE)) or 0
+
+
+@pytest.fixture
+def laptop(tmp_path: Path):
+    store = open_store(tmp_path / "laptop.db", seed=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def shared(any_store: Store) -> Store:
+    """The shared directory: a second SQLite file, or a real PostgreSQL database."""
+    return any_store
+
+
+@pytest.fixture
+def synced(laptop: Store, shared: Store) -> tuple[Store, Store]:
+    """Laptop and shared directory after a first sync: four centers on both."""
+    for uid in ("a", "b"):
+        add(laptop, uid, f"Laptop {uid.upper()} Hospital")
+    for uid in ("c", "d"):
+        add(shared, uid, f"Shared {uid.upper()} Clinic")
+    report = sync_stores(laptop, shared)
+    assert not report.conflicts
+    return laptop, shared
+
+
+def test_first_sync_copies_each_side_to_the_other_identically(synced):
+    laptop, shared = synced
+    assert set(directory(laptop)) == {"a", "b", "c", "d"}
+    assert directory(laptop) == directory(shared)
+    with shared.session() as s:
+        trial = s.scalars(select(Trial)).one()
+        assert (trial.nct_id, trial.last_update) == ("NCT01234567", date(2024, 5, 1))
+    assert state_rows(laptop) == state_rows(shared) == 4
+
+
+def test_sync_again_without_edits_changes_nothing(synced):
+    laptop, shared = synced
+    report = sync_stores(laptop, shared)
+    assert report.to_target.count() == report.to_source.count() == 0
+    assert report.unchanged == 4 and not report.conflicts
+
+
+def test_round_trip_merges_edits_both_ways_and_reports_the_conflict(synced, capsys):
+    laptop, shared = synced
+    edit(laptop, "a", phone="+1 312 555 0111")  # only the laptop changed a
+    edit(shared, "c", notes="Shared notes")  # only the shared copy changed c
+    edit(laptop, "b", phone="+1 312 555 0122")  # both changed b: a conflict
+    edit(shared, "b", phone="+1 312 555 0133", notes="Another coordinator")
+    remove(shared, "d")  # deleted on the shared side, untouched on the laptop
+    add(laptop, "e", "Laptop E Hospital")  # new on the laptop
+
+    assert main(["--db", laptop.url, "sync", "--to", shared.url, "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["to_target"]["updated"] == ["a"] and report["to_target"]["added"] == ["e"]
+    assert report["to_source"]["updated"] == ["c"] and report["to_source"]["deleted"] == ["d"]
+    [conflict] = report["conflicts"]
+    assert conflict["uid"] == "b" and "both sides" in conflict["reason"]
+    assert set(conflict["fields"]) >= {"phone", "notes"}
+
+    mine, theirs = directory(laptop), directory(shared)
+    assert mine.keys() == theirs.keys() == {"a", "b", "c", "e"}
+    for uid in "ace":
+        assert mine[uid] == theirs[uid]
+    assert mine["a"]["phone"] == "+1 312 555 0111" and mine["c"]["notes"] == "Shared notes"
+    assert mine["b"]["phone"] == "+1 312 555 0122", "a conflict overwrites nothing"
+    assert theirs["b"]["phone"] == "+1 312 555 0133"
+
+
+def test_prefer_resolves_a_conflict_and_the_next_sync_is_clean(synced):
+    laptop, shared = synced
+    edit(laptop, "b", phone="+1 312 555 0122")
+    edit(shared, "b", phone="+1 312 555 0133")
+    assert len(sync_stores(laptop, shared).conflicts) == 1
+    report = sync_stores(laptop, shared, prefer="from")
+    assert report.to_target.updated == ["b"] and not report.conflicts
+    assert directory(shared)["b"]["phone"] == "+1 312 555 0122"
+    assert sync_stores(laptop, shared).to_target.count() == 0
+
+
+def test_deleted_on_one_side_and_edited_on_the_other_is_a_conflict(synced):
+    laptop, shared = synced
+    remove(laptop, "c")
+    edit(shared, "c", notes="Still here")
+    report = sync_stores(laptop, shared)
+    [conflict] = report.conflicts
+    assert conflict.uid == "c" and "deleted on the from side" in conflict.reason
+    assert "c" not in directory(laptop) and directory(shared)["c"]["notes"] == "Still here"
+
+
+def test_dry_run_reports_but_writes_nothing(synced, capsys):
+    laptop, shared = synced
+    edit(laptop, "a", phone="+1 312 555 0111")
+    before = directory(shared)
+    assert main(["--db", laptop.url, "sync", "--to", shared.url, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "1 centers updated: a" in out.replace("  ", " ") and "dry run" in out
+    assert directory(shared) == before
+
+
+def test_one_way_sync_writes_only_the_target(synced):
+    laptop, shared = synced
+    edit(laptop, "a", phone="+1 312 555 0111")
+    edit(shared, "c", notes="Shared notes")
+    report = sync_stores(laptop, shared, one_way=True)
+    assert report.to_target.updated == ["a"] and report.left_for_two_way == ["c"]
+    assert directory(laptop)["c"]["notes"] != "Shared notes"
+    assert sync_stores(laptop, shared).to_source.updated == ["c"], "still merged later"
+
+
+def test_newer_trial_record_wins_in_either_direction(synced):
+    laptop, shared = synced
+    with shared.session() as s:
+        trial = s.scalars(select(Trial)).one()
+        trial.status, trial.last_update = "completed", date(2025, 1, 9)
+    report = sync_stores(laptop, shared)
+    assert report.to_source.trials_updated == ["NCT01234567"]
+    with laptop.session() as s:
+        assert s.scalars(select(Trial.status)).one() == "completed"
+
+
+def test_an_interrupted_sync_is_completed_by_the_next_one(synced):
+    """The second commit failing leaves the sides unequal; the next sync converges and loses
+    no edit."""
+    laptop, shared = synced
+    edit(shared, "c", notes="Shared notes")
+    edit(laptop, "a", phone="+1 312 555 0111")
+    with laptop.factory() as mine, shared.factory() as theirs:
+        sync_directories(mine, theirs, SyncReport("laptop", "shared"))
+        theirs.commit()
+        mine.rollback()  # the laptop's commit never happened
+    report = sync_stores(laptop, shared)
+    assert not report.conflicts
+    assert directory(laptop) == directory(shared)
+    assert directory(laptop)["c"]["notes"] == "Shared notes"
+    assert directory(laptop)["a"]["phone"] == "+1 312 555 0111"
+
+
+def test_a_file_copy_cannot_be_synced_with_its_original(synced, tmp_path, capsys):
+    laptop, _shared = synced
+    laptop.close()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(str(laptop.path)).read_bytes())
+    assert main(["--db", str(laptop.path), "sync", "--to", str(copy)]) == 2
+    assert "same directory id" in capsys.readouterr().err
+
+
+def test_one_way_with_prefer_to_is_refused(laptop, shared):
+    with pytest.raises(SyncError, match="--prefer from"):
+        sync_stores(laptop, shared, one_way=True, prefer="to")
