@@ -6,7 +6,7 @@ import argparse
 
 from ..core.exchange import center_to_dict, load_centers
 from ..core.seed import seed_meta
-from ..core.store import counts, current_revision
+from ..core.store import counts, current_revision, display_url
 from .common import print_json, store_for
 
 
@@ -23,7 +23,7 @@ def run_info(args: argparse.Namespace) -> int:
     store = store_for(args)
     try:
         info = {
-            "database": str(store.path) if store.path else store.url,
+            "database": str(store.path) if store.path else display_url(store.url),
             "engine": store.dialect,
             "schema_revision": current_revision(store.engine),
             **counts(store),

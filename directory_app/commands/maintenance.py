@@ -11,7 +11,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.backup import (
@@ -25,7 +24,7 @@ from ..core.backup import (
     verify_backup,
 )
 from ..core.integrity import RULES, Problem, repair, run_checks
-from ..core.store import Store, open_store, resolve_url, sqlite_path
+from ..core.store import Store, display_url, open_store, resolve_url, sqlite_path
 from .common import CommandError, print_json
 
 
@@ -103,7 +102,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "database": str(store.path or make_url(store.url).render_as_string(True)),
+                "database": str(store.path or display_url(store.url)),
                 "ok": not remaining,
                 "problems": [p.as_dict() for p in remaining],
                 "repaired": [p.as_dict() for p in repaired],

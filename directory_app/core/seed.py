@@ -30,7 +30,11 @@ def seed_if_empty(store: Store, path: Path = paths.SEED_FILE) -> bool:
     """Load the bundled directory into a database that has no centers yet; True if it did."""
     if not path.exists():
         return False
+    from .locks import import_lock
+
     with store.session() as s:
+        # Two copies of the app opening a fresh shared database at once must not both seed it.
+        import_lock(s, what="first-start load of the bundled directory")
         if s.scalar(select(func.count()).select_from(Center)):
             return False
         data = read_seed(path)
