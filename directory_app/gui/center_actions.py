@@ -283,7 +283,7 @@ class CenterActions:
                 self.window.detail.set_center(load_detail(s, center_id))
 
     def _referral_sheet(self, ids: list[int]) -> None:
-        self._hint("Referral sheets are not available in this version.")
+        self.window.file_actions.referral_sheet(ids)  # the same path as File → Referral sheet
 
     # ------------------------------------------------------------- long jobs
     def export_results(self, path: str | None = None) -> None:

@@ -4,8 +4,8 @@ right, and the menus and shortcuts that tie them together.
 The window owns the user's actions; the work is elsewhere. A search is a `CenterFilter` from the
 panel run through `core.search` (inline while it is measured fast, in a worker otherwise — see
 `tasks.LatestOnly`); the table, map and status bar only show the rows that come back. Editing,
-the shortlist and comparison live in `center_actions.CenterActions`, so this module stays about
-layout and the search loop.
+the shortlist and comparison live in `center_actions.CenterActions`, and import, export and the
+referral sheet in `file_actions`, so this module stays about layout and the search loop.
 
 Start-up is kept lean: the window can be built and painted before any database exists
 (`MainWindow(None)`; nothing here imports SQLAlchemy at module level), the Store is attached
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import file_actions
 from .center_actions import CenterActions
 from .center_table import CenterTableModel, CenterTableView, Column
 from .detail_view import DetailView, load_detail
@@ -177,9 +178,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self.export_action = self.add_action(
-            file_menu, "&Export results as JSON…", self.center_actions.export_results,
-            tip="Save the centers now listed, with all fields, in the app's JSON form")
+        self.file_actions = file_actions.install(self, file_menu)  # import, export, referral
         file_menu.addSeparator()
         self.add_action(file_menu, "&Quit", self.close, [QKeySequence.StandardKey.Quit])
         edit_menu = bar.addMenu("&Edit")
