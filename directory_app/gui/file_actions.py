@@ -17,7 +17,6 @@ the sheet are measured from it, in the unit the window shows.
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,8 +40,6 @@ PDF_FILTER = "PDF documents (*.pdf)"
 IMPORT_HEIGHT = 660  # px: the import report (11-13 rows) without a scroll bar
 SUFFIXES = {"csv": ".csv", "json": ".json", "hsds": ".json"}
 
-#: Qt's PDF writer is not safe to run in two threads at once; sheets are written one at a time.
-PDF_LOCK = threading.Lock()
 
 
 def referral_job(
@@ -50,7 +47,7 @@ def referral_job(
     session: Session, progress: Progress,
 ) -> int:
     """The background half of a referral sheet: read the centers, lay out, write the PDF."""
-    from ..report.referral_sheet import load_shortlist, referral_html, write_pdf
+    from ..report.referral_sheet import PDF_LOCK, load_shortlist, referral_html, write_pdf
 
     progress.report(0, 0, f"Reading {len(ids)} center{'s' * (len(ids) != 1)}")
     centers = load_shortlist(session, ids)

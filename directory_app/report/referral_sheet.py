@@ -17,6 +17,7 @@ command line.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -45,6 +46,9 @@ from ..core.vocab import (
 )
 
 TRIAL_NOTE = "A registered trial is not an approved treatment."
+#: Qt's PDF writer crashes when two threads lay out documents at once: one sheet at a time.
+#: Re-entrant, so a caller may hold it around a whole job that ends in `write_pdf`.
+PDF_LOCK = threading.RLock()
 TITLE = "Referral sheet — stem cell therapy centers"
 KM_PER_MILE = 1.609344
 
@@ -353,6 +357,11 @@ def ensure_gui_app() -> Any:
 def write_pdf(html: str, path: str | Path, *, page: str = "letter") -> None:
     """Lay `html` out on Letter or A4 pages with 2 cm margins and page numbers, and write the
     PDF atomically. Needs a QGuiApplication (see `ensure_gui_app`)."""
+    with PDF_LOCK:
+        _write_pdf(html, path, page=page)
+
+
+def _write_pdf(html: str, path: str | Path, *, page: str) -> None:
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
