@@ -60,7 +60,7 @@ def test_show_only_differences_hides_equal_rows_and_copy_follows(dialog, qtbot):
 
 
 def test_long_names_wrap_onto_two_header_lines(qtbot):
-    long_name = "Northwestern Memorial Hospital Blood and Marrow Transplant Program"
+    long_name = "Lakeside Memorial Hospital Blood and Marrow Transplant Program (sample)"
     dlg = CompareDialog([sample_center(name=long_name), sample_center(name="B")])
     qtbot.addWidget(dlg)
     dlg.show()
@@ -71,7 +71,7 @@ def test_long_names_wrap_onto_two_header_lines(qtbot):
 
 # --- shortlist panel ----------------------------------------------------------------------
 
-ITEMS = [(11, "Lakeside (Chicago, IL)"), (12, "Riverside (Evanston, IL)"), (13, "Mayo (MN)")]
+ITEMS = [(11, "Lakeside (Chicago, IL)"), (12, "Riverside (Evanston, IL)"), (13, "Hillcrest (MN)")]
 
 
 @pytest.fixture

@@ -52,6 +52,8 @@ def shortlist(seeded_store) -> list[int]:
         other = s.scalars(
             select(Center).where(Center.country == "Spain").order_by(Center.id)
         ).first()
+        # Invented facts go on a renamed copy: no test states costs for a real institution.
+        mayo.name = "Sample Center (test data)"
         mayo.cost_min_usd, mayo.cost_max_usd = 125_000, 150_000
         mayo.insurance_accepted, mayo.financial_assistance = True, True
         mayo.last_verified, mayo.verified_by = date(2026, 1, 5), "A. Coordinator"
