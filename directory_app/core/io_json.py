@@ -27,6 +27,7 @@ from .atomic import atomic_text
 from .ctgov_fields import NCT_ID, FieldContext, RecordError
 from .exchange import CENTER_FIELDS, CHILDREN, FACT_FIELDS, FORMAT, TRIAL_FIELDS, dump_directory
 from .streams import UNPAIRED_SURROGATE, has_unpaired_surrogate
+from .validation import validate_center
 
 #: Center fields an export leaves out (per-database bookkeeping).
 NOT_EXPORTED = frozenset({"version", "id"})
@@ -198,6 +199,11 @@ def check_document(data: Any, name: str) -> dict[str, Any]:
                 if key == "trials" and rows[-1]["nct_id"] not in known:
                     raise sub.error("nct_id", "links to a trial the file does not list")
             center[key] = rows
+        # The same rules as the editor: a file must not bring in what a person could not type
+        # (unknown codes, age 500, a javascript: website).
+        problems = validate_center(center)
+        if problems:
+            raise ctx.error(problems[0].field, problems[0].message)
         centers.append(center)
     return {"format": FORMAT, "meta": data.get("meta") or {}, "trials": trials, "centers": centers}
 

@@ -52,7 +52,7 @@ def source_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Contact(
                 role="coordinator",
                 name="@Jane Doe",
-                phone="-",
+                phone="+1 216 555 0100",
                 email="jane@example.org",
                 source="verified",
                 verified_on=date(2026, 1, 5),
@@ -121,7 +121,7 @@ def test_csv_neutralises_formula_cells_and_reverses_exactly(source, tmp_path):
     assert center["verified_by"] == "''already quoted"
     assert center["email"] == "'" and center["name"] == "'-Sjögren Centre ✓"
     contact = next(r for r in rows if r["record"] == "contact")
-    assert contact["name"] == "'@Jane Doe" and contact["phone"] == "'-"
+    assert contact["name"] == "'@Jane Doe" and contact["phone"] == "'+1 216 555 0100"
     negative = [r["longitude"] for r in rows if r["longitude"].startswith("-")]
     assert negative and all(not cell.startswith("'") for cell in negative)  # numbers stay numbers
     for row in rows:
@@ -247,6 +247,28 @@ def test_malformed_json_names_the_record_and_member(tmp_path):
     with pytest.raises(RecordError) as caught:
         read_json(path)
     assert (caught.value.row, caught.value.field) == (2, "centers[1].therapies[0].therapy")
+
+
+@pytest.mark.parametrize(
+    "center, field",
+    [
+        ({"therapies": [{"therapy": "snake_oil"}]}, "therapies[0].therapy"),
+        ({"age_min": 500}, "age_min"),
+        ({"website": "javascript:alert(1)"}, "website"),
+        ({"cost_min_usd": 90000, "cost_max_usd": 10000}, "cost_min_usd"),
+    ],
+)
+def test_own_format_import_applies_the_editors_rules(tmp_path, center, field):
+    """A file must not bring in what a person could not type in the edit dialog."""
+    path = tmp_path / "odd.json"
+    document = {"format": "directory-app/1", "trials": [],
+                "centers": [{"uid": "c" * 32, "name": "Sample Center", **center}]}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        read_json(path)
+    assert caught.value.row == 1
+    assert caught.value.field.startswith("centers[0]")
+    assert field.split("[")[0].split(".")[0] in caught.value.field
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
