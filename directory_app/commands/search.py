@@ -171,7 +171,10 @@ def run_search(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_json(row) for row in rows])
         return 0
-    print(f"{len(rows)} of {total:,} centers{where}")
+    shown = f"{len(rows)} of {total:,} centers{where}"
+    if flt.limit is not None and len(rows) == flt.limit:
+        shown += f" (first {flt.limit}; raise --limit for more)"
+    print(shown)
     if rows:
         print(format_table(rows))
     return 0
@@ -210,7 +213,7 @@ def format_table(rows: list[ResultRow]) -> str:
     body = []
     for r in rows:
         name = r.name if len(r.name) <= NAME_WIDTH else r.name[: NAME_WIDTH - 1] + "…"
-        kind = CenterKind(r.kind).label if r.kind in CenterKind.codes() else "?"
+        kind = CenterKind(r.kind).label if r.kind in CenterKind.codes() else "unknown"
         miles = "" if r.distance_mi is None else f"{r.distance_mi:,.1f}"
         body.append((name, kind, _place(r), miles, str(r.active_trials), _flags(r)))
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
