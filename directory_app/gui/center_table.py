@@ -116,15 +116,15 @@ class Column(IntEnum):
 
 SPECS: dict[Column, ColumnSpec] = {
     Column.NAME: ColumnSpec(
-        "Center", lambda r, u: r.name or UNKNOWN, lambda r: _lower(r.name), width=240
+        "Center", lambda r, u: r.name or UNKNOWN, lambda r: _lower(r.name), width=220
     ),
     Column.KIND: ColumnSpec(
-        "Kind", lambda r, u: _label(CenterKind, r.kind), lambda r: r.kind, width=130
+        "Kind", lambda r, u: _label(CenterKind, r.kind), lambda r: r.kind, width=120
     ),
     Column.PLACE: ColumnSpec(
         "Location", lambda r, u: _place(r),
         lambda r: (_lower(r.country), _lower(r.region), _lower(r.city)) if r.city else None,
-        width=150,
+        width=140,
     ),
     Column.DISTANCE: ColumnSpec(
         "Distance", _distance, lambda r: r.distance_km, ALIGN_RIGHT, 72,

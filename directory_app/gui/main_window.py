@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([300, 600, 380])
+        self.splitter.setSizes([300, 650, 330])
         self.setCentralWidget(self.splitter)
         self.status_label = QLabel("Opening the directory…")
         self.status_label.setAccessibleName("Result count")
