@@ -40,10 +40,7 @@ def _id(*parts: str) -> str:
 
 
 def _label(vocab: type[Vocab], code: str | None) -> str:
-    try:
-        return vocab(code).label if code else ""
-    except ValueError:
-        return code or ""
+    return vocab.label_of(code, unknown="")
 
 
 def _fees(c: dict[str, Any]) -> str | None:

@@ -15,7 +15,6 @@ a missing fact is a plain non-match. "Verified within N months" treats never-ver
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from .search_model import CenterFilter
+from .search_model import CenterFilter, months_before
 from .search_sql import SEARCH, Backend, codes_of, has_code
 from .vocab import (
     Accreditation,
@@ -85,18 +84,8 @@ class Context:
         return S[f"{name}_verified" if self.flt.verified_only else name]
 
 
-def months_before(day: date, months: int) -> date:
-    """The same day of the month `months` earlier (clamped to that month's last day)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last_day))
-
-
 def label(vocab: type[Vocab], code: str) -> str:
-    try:
-        return vocab(code).label
-    except ValueError:
-        return code
+    return vocab.label_of(code)
 
 
 def _fact_label(vocab: type[Vocab], code: str, verified: bool) -> str:

@@ -8,6 +8,7 @@ them without pulling in SQL, and without circular imports between the search mod
 
 from __future__ import annotations
 
+import calendar
 import math
 from dataclasses import dataclass, fields
 from datetime import date
@@ -20,6 +21,21 @@ UNKNOWN_MODES: tuple[str, ...] = ("keep", "drop")
 UNITS: tuple[str, ...] = ("mi", "km")
 #: A center not verified for this long is flagged stale in results.
 STALE_AFTER_MONTHS = 12
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day of the month `months` earlier (clamped to that month's last day)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last_day))
+
+
+def is_stale(last_verified: date | None, as_of: date) -> bool:
+    """Never verified by a person, or last verified 12 months or more before `as_of`.
+
+    The one rule behind every stale flag (result table, detail pane, referral sheet), so the
+    views can never disagree about a center on the boundary day."""
+    return last_verified is None or last_verified <= months_before(as_of, STALE_AFTER_MONTHS)
 
 
 class SearchError(ValueError):

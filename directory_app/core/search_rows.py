@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
-from .search_criteria import Context, Criterion, Facts, months_before
+from .search_criteria import Context, Criterion, Facts
 from .search_distance import format_distance, km_to_mi
-from .search_model import STALE_AFTER_MONTHS, ResultRow
+from .search_model import ResultRow, is_stale
 from .search_sql import CENTERS as C
 from .search_sql import Backend, codes_of
 
@@ -64,7 +64,6 @@ def build_rows(
     """ResultRows for `chosen` (center_search record, km from the origin), in their order."""
     ids = [r.center_id for r, _ in chosen]
     addresses = _addresses(session, ctx.backend, ids) if ids else {}
-    stale_before = months_before(ctx.as_of, STALE_AFTER_MONTHS)
     radius = ctx.flt.radius_km if ctx.flt.origin is not None else None
     within = None if radius is None else f"within {format_distance(radius, ctx.flt.units)}"
     rows: list[ResultRow] = []
@@ -97,7 +96,7 @@ def build_rows(
             "active_trials": r.trials_active,
             "recruiting": r.trials_recruiting > 0,
             "last_verified": r.last_verified,
-            "stale": r.last_verified is None or r.last_verified < stale_before,
+            "stale": is_stale(r.last_verified, ctx.as_of),
             "red_flags": r.red_flags,
             "therapies": tuple(codes_of(r.therapies)),
             "specialties": tuple(codes_of(r.specialties)),

@@ -96,12 +96,7 @@ class CompareRow:
 
 
 def _label(cls: type[vocab.Vocab], code: str | None) -> str:
-    if code is None:
-        return UNKNOWN
-    try:
-        return cls(code).label
-    except ValueError:
-        return code
+    return cls.label_of(code, UNKNOWN)
 
 
 def _yes_no(value: bool | None) -> str:

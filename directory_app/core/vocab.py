@@ -22,6 +22,17 @@ class Vocab(StrEnum):
         return [m.value for m in cls]
 
     @classmethod
+    def label_of(cls, code: str | None, unknown: str = "unknown") -> str:
+        """The label a person reads for a stored code: `unknown` when there is none, and the
+        code itself when it is not (or no longer) in the vocabulary, so nothing is hidden."""
+        if not code:
+            return unknown
+        try:
+            return cls(code).label
+        except ValueError:
+            return str(code)
+
+    @classmethod
     def parse(cls, text: str) -> Vocab:
         """Accept a code or a label, case-insensitively; raise ValueError listing accepted codes."""
         wanted = text.strip().lower().replace("-", "_").replace(" ", "_")

@@ -46,12 +46,7 @@ ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
 
 
 def _label(vocab: Any, code: str | None) -> str:
-    if not code:
-        return UNKNOWN
-    try:
-        return str(vocab(code).label)
-    except ValueError:
-        return str(code)
+    return str(vocab.label_of(code, UNKNOWN))
 
 
 def _flag_count(row: Any) -> int:

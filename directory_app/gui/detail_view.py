@@ -23,6 +23,8 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from ..core.search_model import STALE_AFTER_MONTHS
+from ..core.search_model import is_stale as core_is_stale
 from ..core.vocab import (
     Accreditation,
     CenterKind,
@@ -44,7 +46,6 @@ if TYPE_CHECKING:
 
 UNKNOWN = '<span class="unknown">unknown</span>'
 TRIAL_NOTE = "A registered trial is not an approved treatment."
-STALE_MONTHS = 12
 CTGOV_STUDY = "https://clinicaltrials.gov/study/"
 NCT_RE = re.compile(r"(NCT\d{8})", re.IGNORECASE)
 PLACEHOLDER = (
@@ -79,12 +80,6 @@ def load_detail(session: Session, center_id: int) -> dict[str, Any] | None:
     return data
 
 
-def months_between(earlier: date, later: date) -> int:
-    """Whole months from `earlier` to `later` (a month counts once its day is reached)."""
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months - (1 if later.day < earlier.day else 0)
-
-
 def as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -97,19 +92,13 @@ def as_date(value: Any) -> date | None:
 
 
 def is_stale(last_verified: Any, today: date | None = None) -> bool:
-    """Never verified, or verified more than 12 months ago."""
-    when = as_date(last_verified)
-    return when is None or months_between(when, today or date.today()) >= STALE_MONTHS
+    """The core's staleness rule, for a date that may arrive as ISO text from the exchange form."""
+    return core_is_stale(as_date(last_verified), today or date.today())
 
 
 def label(vocab: Any, code: Any) -> str:
     """The vocabulary label of a code, escaped; "unknown" for a missing one."""
-    if code is None or code == "":
-        return UNKNOWN
-    try:
-        return escape(str(vocab(code).label))
-    except ValueError:
-        return escape(str(code))
+    return UNKNOWN if not code else escape(vocab.label_of(str(code)))
 
 
 def text(value: Any) -> str:
@@ -206,7 +195,7 @@ def _header(c: dict[str, Any], today: date | None) -> str:
                       "</span>")
     elif is_stale(when, today):
         badges.append(f"<span class='badge-stale'>&nbsp;Stale: last verified {when.isoformat()}"
-                      f" (over {STALE_MONTHS} months ago)&nbsp;</span>")
+                      f" ({STALE_AFTER_MONTHS} months or more ago)&nbsp;</span>")
     if c.get("red_flags"):
         n = len(c["red_flags"])
         badges.append(f"<span class='badge-flag'>&nbsp;{n} red flag{'s' * (n != 1)}&nbsp;</span>")

@@ -109,12 +109,7 @@ def load_shortlist(session: Session, ids: list[int]) -> list[dict[str, Any]]:
 
 
 def _label(vocab: type[Vocab], code: str | None) -> str:
-    if not code:
-        return "unknown"
-    try:
-        return vocab(code).label
-    except ValueError:
-        return code
+    return vocab.label_of(code)
 
 
 def _t(value: Any) -> str:

@@ -3,7 +3,7 @@ search index staying in step with the data. Each test builds its own small direc
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -410,3 +410,15 @@ def test_count_centers(empty_store):
 
 
 # --- the search index itself ---------------------------------------------------------------
+
+
+def test_result_rows_and_detail_pane_agree_on_staleness_at_the_boundary(empty_store):
+    """One rule: verified exactly 12 months ago is stale everywhere, a day later is not."""
+    from directory_app.core.search_model import is_stale, months_before
+
+    boundary = months_before(TODAY, 12)
+    add(empty_store, "Boundary", last_verified=boundary)
+    add(empty_store, "Day after", last_verified=boundary + timedelta(days=1))
+    stale = {r.name: r.stale for r in find(empty_store)}
+    assert stale == {"Boundary": True, "Day after": False}
+    assert is_stale(boundary, TODAY) and not is_stale(boundary + timedelta(days=1), TODAY)

@@ -181,3 +181,11 @@ def test_validation_error_lists_errors_on_one_line():
     assert "\n" not in str(exc)
     assert str(exc).startswith("name: is required; latitude:")
     assert str(exc).endswith("(and 1 more)")
+
+
+def test_label_of_names_unknown_codes_as_they_are_and_missing_ones_unknown():
+    from directory_app.core.vocab import Therapy
+
+    assert Therapy.label_of("hsct_autologous") == "HSCT (autologous)"
+    assert Therapy.label_of("retired_code") == "retired_code"
+    assert Therapy.label_of(None) == "unknown" and Therapy.label_of("", unknown="") == ""

@@ -113,3 +113,11 @@ def test_pane_shows_center_and_a_placeholder_when_nothing_selected(qtbot, rich):
 def test_load_detail_returns_none_for_a_deleted_center(empty_store):
     with empty_store.session() as s:
         assert load_detail(s, 999) is None
+
+
+def test_detail_pane_uses_the_same_staleness_rule_as_result_rows():
+    from directory_app.core.search_model import is_stale as core_is_stale
+
+    for day in (date(2025, 5, 31), date(2025, 6, 1), date(2025, 6, 2), None):
+        assert is_stale(day, TODAY) == core_is_stale(day, TODAY)
+        assert is_stale(day.isoformat() if day else None, TODAY) == core_is_stale(day, TODAY)
