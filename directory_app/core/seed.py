@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import paths
 from .exchange import add_directory
@@ -32,10 +33,17 @@ def seed_if_empty(store: Store, path: Path = paths.SEED_FILE) -> bool:
         return False
     from .locks import import_lock
 
+    def has_centers(s: Session) -> bool:
+        return s.scalar(select(Center.id).limit(1)) is not None
+
     with store.session() as s:
-        # Two copies of the app opening a fresh shared database at once must not both seed it.
+        if has_centers(s):  # every start but the first: no writer lock, no waiting on imports
+            return False
+    with store.session() as s:
+        # Two copies of the app opening a fresh shared database at once must not both seed it:
+        # take the import lock, then look again.
         import_lock(s, what="first-start load of the bundled directory")
-        if s.scalar(select(func.count()).select_from(Center)):
+        if has_centers(s):
             return False
         data = read_seed(path)
         add_directory(s, data)

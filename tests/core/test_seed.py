@@ -63,3 +63,22 @@ def test_every_bundled_center_passes_the_editors_validation():
         for error in validate_center(center)
     ]
     assert problems == []
+
+
+def test_opening_a_seeded_database_does_not_wait_for_another_writer(tmp_path: Path):
+    """Only the very first start takes the import lock; later starts just read."""
+    import sqlite3
+
+    from directory_app.core.store import open_store
+
+    path = tmp_path / "busy.db"
+    open_store(path).close()
+    writer = sqlite3.connect(path, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")  # another process in the middle of an import
+    try:
+        store = open_store(path)
+        assert counts(store)["centers"] == len(read_seed()["centers"])
+        store.close()
+    finally:
+        writer.rollback()
+        writer.close()
