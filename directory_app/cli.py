@@ -63,8 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .gui.app import run_gui
 
         return run_gui(gui.db, smoke=gui.smoke, screenshot=gui.screenshot)
+    from directory_app.core.storage.engine import StoreError
+
     from .commands.common import CommandError
-    from .core.store import StoreError
 
     args = build_parser().parse_args(argv)
     try:

@@ -118,7 +118,7 @@ def pg_url(pg_server: pg.PgServer, pg_pool: pg.DatabasePool) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty SQLite database migrated once; tests get copies (migrating costs ~0.2 s)."""
-    from directory_app.core.store import open_store
+    from directory_app.core.storage.opening import open_store
 
     path = tmp_path_factory.mktemp("template") / "empty.db"
     open_store(path, seed=False).close()
@@ -130,7 +130,7 @@ def engine_url(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -
     """The URL of an empty, migrated database on this test's engine (SQLite: tmp_path/empty.db)."""
     if db_engine == "postgresql":
         return str(request.getfixturevalue("pg_url"))
-    from directory_app.core.store import resolve_url
+    from directory_app.core.storage.engine import resolve_url
 
     target = tmp_path / "empty.db"
     shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
@@ -141,7 +141,7 @@ def engine_url(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -
 @pytest.fixture
 def any_store(engine_url: str) -> Iterator[object]:
     """A migrated database with nothing in it, on each engine in turn."""
-    from directory_app.core.store import open_store
+    from directory_app.core.storage.opening import open_store
 
     store = open_store(engine_url, seed=False)
     yield store
@@ -157,7 +157,7 @@ def empty_store(any_store: object) -> object:
 @pytest.fixture
 def seeded_store(tmp_path: Path) -> Iterator[object]:
     """A database holding the bundled directory, as a user gets it on first start."""
-    from directory_app.core.store import open_store
+    from directory_app.core.storage.opening import open_store
 
     store = open_store(tmp_path / "seeded.db")
     yield store

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from directory_app.core import paths
-from directory_app.core.exchange import add_directory
-from directory_app.core.store import Store, open_store
+from directory_app.core.exchange.directory_form import add_directory
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.opening import open_store
 
 # --- settings ---------------------------------------------------------------------------------
 

@@ -155,7 +155,7 @@ class PgServer:
 
     def prepare_template(self) -> None:
         """Create the template database and migrate it to the newest schema, once."""
-        from directory_app.core.store import open_store
+        from directory_app.core.storage.opening import open_store
 
         self.execute(f"CREATE DATABASE {TEMPLATE_DB}")
         open_store(self.url(TEMPLATE_DB), seed=False).close()

@@ -27,11 +27,11 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from directory_app.core import paths
-from directory_app.core.exporter import export_to
-from directory_app.core.geo import resolve_place
-from directory_app.core.importer import run_import
-from directory_app.core.search import CenterFilter, search
-from directory_app.core.store import Store
+from directory_app.core.exchange.export import export_to
+from directory_app.core.geo.places import resolve_place
+from directory_app.core.importing.importer import run_import
+from directory_app.core.search.query import CenterFilter, search
+from directory_app.core.storage.engine import Store
 
 PACKAGE = paths.PROJECT_ROOT / "directory_app"
 FIXTURES = Path(__file__).resolve().parent / "data" / "ctgov"

@@ -4,7 +4,7 @@ migrations run on exactly the database the user opened (SQLite or PostgreSQL).""
 from alembic import context
 from sqlalchemy import create_engine
 
-from directory_app.core.models import Base
+from directory_app.core.directory.models import Base
 
 config = context.config
 target_metadata = Base.metadata

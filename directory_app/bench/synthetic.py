@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..core.models import (
+from directory_app.core.directory.models import (
     Center,
     ConditionTreated,
     RedFlag,
@@ -29,9 +29,9 @@ from ..core.models import (
     Trial,
     TrialSite,
 )
-from ..core.search_sql import optimize_search_index
-from ..core.store import Store
-from ..core.vocab import Condition, Specialty, SupportService
+from directory_app.core.directory.vocab import Condition, Specialty, SupportService
+from directory_app.core.search.sql import optimize_search_index
+from directory_app.core.storage.engine import Store
 
 NAME_PREFIX = "[SYNTHETIC]"
 US = "United States"

@@ -7,7 +7,8 @@ import json
 import sys
 from typing import Any
 
-from ..core.store import Store, open_store
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.opening import open_store
 
 
 class CommandError(Exception):

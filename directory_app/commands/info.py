@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.exchange import center_to_dict, load_centers
-from ..core.seed import seed_meta
-from ..core.store import counts, current_revision, display_url
+from directory_app.core.exchange.directory_form import center_to_dict, load_centers
+from directory_app.core.storage.engine import current_revision, display_url
+from directory_app.core.storage.opening import counts
+from directory_app.core.storage.seed import seed_meta
+
 from .common import print_json, store_for
 
 

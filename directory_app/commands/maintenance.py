@@ -13,18 +13,19 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..core.backup import (
+from directory_app.core.storage.backup import (
     BackupError,
     backup,
     backup_before,
-    backup_dir,
     describe,
-    list_backups,
     restore,
     verify_backup,
 )
-from ..core.integrity import RULES, Problem, repair, run_checks
-from ..core.store import Store, display_url, open_store, resolve_url, sqlite_path
+from directory_app.core.storage.backup_folder import backup_dir, list_backups
+from directory_app.core.storage.engine import Store, display_url, resolve_url, sqlite_path
+from directory_app.core.storage.integrity import RULES, Problem, repair, run_checks
+from directory_app.core.storage.opening import open_store
+
 from .common import CommandError, print_json
 
 

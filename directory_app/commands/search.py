@@ -12,17 +12,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from ..core.geo import parse_distance, resolve_place
-from ..core.search import (
-    SORT_KEYS,
-    TRIAL_MODES,
-    UNKNOWN_MODES,
-    CenterFilter,
-    ResultRow,
-    count_centers,
-    search,
-)
-from ..core.vocab import (
+from directory_app.core.directory.vocab import (
     Accreditation,
     CenterKind,
     Condition,
@@ -31,6 +21,17 @@ from ..core.vocab import (
     Therapy,
     Vocab,
 )
+from directory_app.core.geo.places import parse_distance, resolve_place
+from directory_app.core.search.query import (
+    SORT_KEYS,
+    TRIAL_MODES,
+    UNKNOWN_MODES,
+    CenterFilter,
+    ResultRow,
+    count_centers,
+    search,
+)
+
 from .common import CommandError, print_json, store_for
 
 DEFAULT_RADIUS = "150mi"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..core.locks import BusyError
-from ..core.store import open_store
-from ..core.sync import Changes, SyncError, SyncReport, sync_stores
+from directory_app.core.storage.locks import BusyError
+from directory_app.core.storage.opening import open_store
+from directory_app.core.sync.merge import Changes, SyncError, SyncReport, sync_stores
+
 from .common import CommandError, print_json
 
 SHOWN = 10  # names listed per kind of change in the text report; --json lists them all

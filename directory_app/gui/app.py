@@ -76,7 +76,7 @@ def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = Non
                 lambda _n: QTimer.singleShot(300, finish) if window.results_complete else None)
 
     def failed(exc: Exception) -> None:
-        from ..core.store import StoreError
+        from directory_app.core.storage.engine import StoreError
 
         if isinstance(exc, StoreError):
             print(f"directory-app: error: {exc}", file=sys.stderr)
@@ -91,7 +91,7 @@ def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = Non
 
     def open_directory() -> Any:
         """In a worker thread: it touches no widget and hands the Store back by signal."""
-        from ..core.store import open_store
+        from directory_app.core.storage.opening import open_store
 
         return open_store(db)
 

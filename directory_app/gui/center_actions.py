@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QDockWidget, QMenu
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ..core.store import Store
+    from directory_app.core.storage.engine import Store
+
     from .main_window import MainWindow
     from .tasks import Progress
 
@@ -45,7 +46,7 @@ def _installed(name: str) -> bool:
 def export_job(ids: list[int], path: str, session: Session, progress: Progress) -> int:
     """Write the given centers (and their trials) as one exchange document; cancellable
     between chunks, and the file appears only once complete."""
-    from ..core.exchange import dump_directory
+    from directory_app.core.exchange.directory_form import dump_directory
 
     centers: list[dict[str, Any]] = []
     trials: dict[str, dict[str, Any]] = {}
@@ -98,7 +99,7 @@ class CenterActions:
 
     @property
     def shortlist_core(self) -> Any:
-        return _optional("core.shortlist")
+        return _optional("core.directory.shortlist")
 
     def add_to_menu(self, menu: QMenu) -> None:
         w = self.window
@@ -125,7 +126,7 @@ class CenterActions:
         return center_id
 
     def _load(self, center_id: int) -> dict[str, Any] | None:
-        from ..core.editing import CenterNotFound, load_center
+        from directory_app.core.directory.editing import CenterNotFound, load_center
 
         try:
             with self.store.session() as s:
@@ -199,7 +200,7 @@ class CenterActions:
         hidden at start, so it need not slow the first frame)."""
         if self.shortlist_dock is not None:
             return
-        if not (_installed("gui.shortlist_panel") and _installed("core.shortlist")):
+        if not (_installed("gui.shortlist_panel") and _installed("core.directory.shortlist")):
             return
         panel = _optional("gui.shortlist_panel").ShortlistPanel(self.window)
         panel.centerActivated.connect(self._activate)
@@ -231,7 +232,7 @@ class CenterActions:
         self.ensure_dock()
         if self.shortlist_panel is None or self.shortlist_core is None or not self.window.store:
             return
-        from ..core.exchange import load_centers
+        from directory_app.core.exchange.directory_form import load_centers
 
         with self.store.session() as s:
             ids = list(self.shortlist_core.get_shortlist(s))
@@ -304,7 +305,7 @@ class CenterActions:
 
     def check_database(self) -> None:
         """Tools → Check database: the integrity rules, run in a worker, reported in a box."""
-        integrity = _optional("core.integrity")
+        integrity = _optional("core.storage.integrity")
         if integrity is None or self.window.store is None:
             self._hint("Database checks are not available.")
             return

@@ -32,7 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from ..core.vocab import CenterKind, Therapy
+from directory_app.core.directory.vocab import CenterKind, Therapy
 
 _log = logging.getLogger(__name__)
 

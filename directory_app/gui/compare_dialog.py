@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.shortlist import compare_as_text, compare_rows
+from directory_app.core.directory.shortlist import compare_as_text, compare_rows
 
 DIFF_BACKGROUND = QColor("#fff1c2")
 DIFF_FOREGROUND = QColor("#1f1f1f")

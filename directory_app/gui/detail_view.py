@@ -23,9 +23,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from ..core.search_model import STALE_AFTER_MONTHS
-from ..core.search_model import is_stale as core_is_stale
-from ..core.vocab import (
+from directory_app.core.directory.vocab import (
     Accreditation,
     CenterKind,
     Condition,
@@ -40,6 +38,8 @@ from ..core.vocab import (
     Therapy,
     TrialStatus,
 )
+from directory_app.core.search.shapes import STALE_AFTER_MONTHS
+from directory_app.core.search.shapes import is_stale as core_is_stale
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -69,7 +69,11 @@ td { padding: 1px 8px 1px 0; vertical-align: top; }
 def load_detail(session: Session, center_id: int) -> dict[str, Any] | None:
     """Everything the pane shows about one center (its exchange dict plus its trial records),
     read in a few queries through core functions; None if the center is gone."""
-    from ..core.exchange import center_to_dict, load_centers, trial_to_dict
+    from directory_app.core.exchange.directory_form import (
+        center_to_dict,
+        load_centers,
+        trial_to_dict,
+    )
 
     centers = load_centers(session, [center_id])
     if not centers:

@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import vocab
-from ..core.exchange import CHILDREN
-from ..core.validation import FieldError, validate_center
+from directory_app.core.directory import vocab
+from directory_app.core.directory.validation import FieldError, validate_center
+from directory_app.core.exchange.directory_form import CHILDREN
+
 from .edit_pages import TAB_TITLES, CenterPages
 from .edit_widgets import CodeCombo, NumberEdit, TriStateCombo
 

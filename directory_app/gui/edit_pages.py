@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import vocab
+from directory_app.core.directory import vocab
+
 from .edit_widgets import (
     CheckGrid,
     CodeCombo,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.vocab import Vocab
+from directory_app.core.directory.vocab import Vocab
 
 UNKNOWN = "Unknown"
 

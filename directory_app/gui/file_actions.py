@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from sqlalchemy.orm import Session
 
-    from ..core.import_report import ImportReport, UndoReport
+    from directory_app.core.importing.report import ImportReport, UndoReport
+
     from ..report.referral_sheet import Origin
     from .import_dialog import ImportDialog
     from .main_window import MainWindow
@@ -233,7 +234,7 @@ class FileActions:
         if w.results_complete:
             self._export([row.id for row in w.model.rows], *answer)
             return
-        from ..core.exporter import matching_ids
+        from directory_app.core.exchange.export import matching_ids
 
         flt = w.last_filter
         w.run_long("Finding the results", lambda session, _p: matching_ids(session, flt),

@@ -34,7 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.vocab import Accreditation, CenterKind, Condition, Specialty, SupportService, Therapy
+from directory_app.core.directory.vocab import (
+    Accreditation,
+    CenterKind,
+    Condition,
+    Specialty,
+    SupportService,
+    Therapy,
+)
 
 TRIALS = [("Any", None), ("Takes part in registered trials", "any"),
           ("Recruiting now", "recruiting"), ("No registered trials", "none")]
@@ -55,13 +62,13 @@ PASSED_THROUGH = (
 KM_PER_MILE = 1.609344
 
 if TYPE_CHECKING:
-    from ..core import geo
-    from ..core.search_model import CenterFilter
+    from directory_app.core.geo import places as geo
+    from directory_app.core.search.shapes import CenterFilter
 
 
 def _geo() -> Any:
     """The offline gazetteer module, imported on first use: the window paints before it."""
-    from ..core import geo
+    from directory_app.core.geo import places as geo
 
     return geo
 
@@ -373,7 +380,7 @@ class FilterPanel(QWidget):
 
     def filter(self, limit: int | None = None) -> CenterFilter:
         """The CenterFilter for the current controls (the place resolved offline, if it can)."""
-        from ..core.search_model import CenterFilter
+        from directory_app.core.search.shapes import CenterFilter
 
         s = self.state()
         place = self.resolve_place()

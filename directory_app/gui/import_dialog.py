@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 from .tasks import Progress, TaskRunner, run_with_progress
 
 if TYPE_CHECKING:
-    from ..core.import_report import ImportReport
-    from ..core.store import Store
+    from directory_app.core.importing.report import ImportReport
+    from directory_app.core.storage.engine import Store
 
 FILE_FILTER = (
     "Registry downloads and directory exports (*.csv *.json *.zip);;"
@@ -63,7 +63,7 @@ def import_job(
     store: Store, path: Path, dry_run: bool, all_conditions: bool, progress: Progress
 ) -> ImportReport:
     """The background half: runs in a worker thread, touches no widget."""
-    from ..core.importer import run_import
+    from directory_app.core.importing.importer import run_import
 
     def report(done: int, message: str) -> None:
         progress.report(done, 0, message)  # raises Cancelled when the user cancelled
@@ -73,7 +73,7 @@ def import_job(
 
 def details_text(report: ImportReport) -> str:
     """Errors, sites without a location and kept differences, as plain lines."""
-    from ..core.import_report import format_error
+    from directory_app.core.importing.report import format_error
 
     lines = [f"Error: {format_error(e)} - nothing was imported." for e in report.errors]
     if report.unplaced:
@@ -282,7 +282,7 @@ def _release(runner: TaskRunner) -> None:
 
 def describe_last_import(store: Store) -> str | None:
     """ "<file> imported <when>: N trials added, ..." for the confirmation, or None if none."""
-    from ..core.importer import last_batch
+    from directory_app.core.importing.importer import last_batch
 
     with store.session() as session:
         batch = last_batch(session)
@@ -319,7 +319,7 @@ def undo_last_import(
     )
     if answer != QMessageBox.StandardButton.Yes:
         return False
-    from ..core.importer import run_undo_last
+    from directory_app.core.importing.importer import run_undo_last
 
     runner = _runner(store, parent, runner)
 
@@ -365,7 +365,7 @@ def export_directory(
         path = chosen
         fmt = fmt or next((k for k, v in EXPORT_FILTERS.items() if v == selected), None)
     fmt = fmt or ("json" if path.lower().endswith(".json") else "csv")
-    from ..core.exporter import export_to
+    from directory_app.core.exchange.export import export_to
 
     runner = _runner(store, parent, runner)
     target, kind = path, fmt

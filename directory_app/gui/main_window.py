@@ -45,8 +45,8 @@ from .tasks import TaskRunner
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
-    from ..core.search_model import CenterFilter, ResultRow
-    from ..core.store import Store
+    from directory_app.core.search.shapes import CenterFilter, ResultRow
+    from directory_app.core.storage.engine import Store
 
 APP_TITLE = "Stem Cell Center Directory"
 SETTINGS_GEOMETRY = "window/geometry"
@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
     def _warm_places(self) -> None:
         """Read the gazetteer in a worker now, so the first letter typed in the place box does
         not wait ~1 s for it on the GUI thread."""
-        from ..core import geo
+        from directory_app.core.geo import places as geo
 
         self.runner.submit(lambda _p: geo.complete_place("a", limit=1), with_session=False,
                            on_failure=lambda _exc: None)
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
     def _update_map(self) -> None:
         if self.map_view is None or not self._map_dirty:
             return
-        from ..core.mapgeom import Pin
+        from directory_app.core.geo.map_geometry import Pin
 
         self._map_dirty = False
         self.map_view.set_pins([
@@ -377,8 +377,9 @@ class MainWindow(QMainWindow):
         return box
 
     def show_about(self) -> None:
-        from ..core.seed import seed_meta
-        from ..core.store import counts
+        from directory_app.core.storage.opening import counts
+        from directory_app.core.storage.seed import seed_meta
+
         from .about import AboutDialog
 
         if self.store is not None:

@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from directory_app.core import mapgeom
-from directory_app.core.mapgeom import Pin
-from directory_app.core.vocab import CenterKind
+from directory_app.core.directory.vocab import CenterKind
+from directory_app.core.geo import map_geometry as mapgeom
+from directory_app.core.geo.map_geometry import Pin
 
 _log = logging.getLogger(__name__)
 

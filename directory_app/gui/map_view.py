@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from directory_app.core import mapgeom
-from directory_app.core.mapgeom import Pin
+from directory_app.core.geo import map_geometry as mapgeom
+from directory_app.core.geo.map_geometry import Pin
 from directory_app.gui.map_layers import (
     KIND_COLOURS,
     RADIUS_FILL,

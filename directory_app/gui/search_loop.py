@@ -27,7 +27,7 @@ from .tasks import LatestOnly, Progress, Task, TaskRunner
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ..core.search_model import CenterFilter
+    from directory_app.core.search.shapes import CenterFilter
 
 PAGE_SIZE = 150
 DEBOUNCE_MS = 150
@@ -36,7 +36,7 @@ REST_DELAY_MS = 300
 
 def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tuple[Any, int]:
     """The unit of work behind a keystroke: the matching rows and the directory's size."""
-    from ..core.search import count_centers, search
+    from directory_app.core.search.query import count_centers, search
 
     return search(session, flt), count_centers(session)
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 if TYPE_CHECKING:  # the window paints before SQLAlchemy is imported
-    from ..core.store import Store
+    from directory_app.core.storage.engine import Store
 
 
 class Cancelled(Exception):

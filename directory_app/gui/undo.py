@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..core.editing import (
+from directory_app.core.directory.editing import (
     CenterNotFound,
     EditConflict,
     delete_center,
@@ -33,9 +33,9 @@ from ..core.editing import (
     revert_center,
     save_center,
 )
-from ..core.models import Center
-from ..core.store import Store
-from ..core.validation import ValidationError
+from directory_app.core.directory.models import Center
+from directory_app.core.directory.validation import ValidationError
+from directory_app.core.storage.engine import Store
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..core import geo
-from ..core.atomic import atomic_write_bytes
-from ..core.exchange import center_to_dict, load_centers
-from ..core.models import Trial
-from ..core.vocab import (
+from directory_app.core.directory.models import Trial
+from directory_app.core.directory.vocab import (
     CenterKind,
     Condition,
     ContactRole,
@@ -44,6 +41,9 @@ from ..core.vocab import (
     TrialStatus,
     Vocab,
 )
+from directory_app.core.exchange.directory_form import center_to_dict, load_centers
+from directory_app.core.geo import places as geo
+from directory_app.core.storage.atomic import atomic_write_bytes
 
 TRIAL_NOTE = "A registered trial is not an approved treatment."
 #: Qt's PDF writer crashes when two threads lay out documents at once: one sheet at a time.

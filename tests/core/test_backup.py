@@ -20,22 +20,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from directory_app.cli import main
-from directory_app.core.backup import (
-    PARTIAL_PREFIX,
-    BackupError,
-    backup,
-    backup_before,
-    backup_before_migration,
-    backup_dir,
-    list_backups,
-    plan_rotation,
-    prune_partials,
-    restore,
-    rotate,
-    verify_backup,
-)
-from directory_app.core.exchange import dump_directory
-from directory_app.core.models import (
+from directory_app.core.directory.models import (
     Center,
     ConditionTreated,
     Contact,
@@ -44,15 +29,32 @@ from directory_app.core.models import (
     Trial,
     TrialSite,
 )
-from directory_app.core.store import (
+from directory_app.core.exchange.directory_form import dump_directory
+from directory_app.core.storage.backup import (
+    BackupError,
+    backup,
+    backup_before,
+    backup_before_migration,
+    restore,
+    verify_backup,
+)
+from directory_app.core.storage.backup_folder import (
+    PARTIAL_PREFIX,
+    backup_dir,
+    list_backups,
+    plan_rotation,
+    prune_partials,
+    rotate,
+)
+from directory_app.core.storage.engine import (
     Store,
     StoreError,
     current_revision,
     head_revision,
     make_engine,
-    migrate,
-    open_store,
 )
+from directory_app.core.storage.migrations import migrate
+from directory_app.core.storage.opening import open_store
 
 NAME = re.compile(r"directory-\d{8}-\d{6}-[a-z0-9-]+\.db")
 
@@ -422,7 +424,7 @@ KILL_RUNS = 6
 CHILD = (
     "import sys\n"
     "from pathlib import Path\n"
-    "from directory_app.core.backup import backup_file\n"
+    "from directory_app.core.storage.backup import backup_file\n"
     "print('go', flush=True)\n"
     "backup_file(Path(sys.argv[1]), Path(sys.argv[2]))\n"
     "print('done', flush=True)\n"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from directory_app.core.classify import (
+from directory_app.core.directory.vocab import CenterKind, Condition, Specialty, Therapy
+from directory_app.core.registry.classify import (
     conditions_from_text,
     is_autoimmune_study,
     kind_from_facility,
@@ -14,8 +15,7 @@ from directory_app.core.classify import (
     study_conditions,
     therapies_from_text,
 )
-from directory_app.core.ctgov import iter_studies
-from directory_app.core.vocab import CenterKind, Condition, Specialty, Therapy
+from directory_app.core.registry.ctgov import iter_studies
 
 CLASSIC = Path(__file__).resolve().parents[1] / "data" / "ctgov" / "classic-autoimmune.csv"
 C = Condition

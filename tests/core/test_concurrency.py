@@ -11,15 +11,16 @@ import sys
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
-from directory_app.core.backup import backup
-from directory_app.core.models import Center
-from directory_app.core.store import Store, open_store
+from directory_app.core.directory.models import Center
+from directory_app.core.storage.backup import backup
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.opening import open_store
 
 BULK = 20_000
 
 WRITER = """
 import sys, time
-from directory_app.core.store import make_engine
+from directory_app.core.storage.engine import make_engine
 engine = make_engine("sqlite:///" + sys.argv[1])
 rows = [(f"w{i:031x}", f"Bulk center {i}", "x" * 200) for i in range(int(sys.argv[2]))]
 with engine.begin() as conn:
@@ -34,7 +35,7 @@ print("committed", time.time(), flush=True)
 READER = """
 import json, sys, time
 from sqlalchemy import text
-from directory_app.core.store import make_engine
+from directory_app.core.storage.engine import make_engine
 engine = make_engine("sqlite:///" + sys.argv[1])
 target, deadline = int(sys.argv[2]), time.monotonic() + 20
 seen, errors, after = [], [], 0
@@ -54,8 +55,8 @@ print(json.dumps({"seen": seen, "errors": errors}), flush=True)
 
 EDITOR = """
 import sys
-from directory_app.core.models import Center
-from directory_app.core.store import open_store
+from directory_app.core.directory.models import Center
+from directory_app.core.storage.opening import open_store
 store = open_store(sys.argv[1], seed=False)
 with store.session() as s:
     s.get(Center, 1).name = "Renamed by a colleague"

@@ -32,9 +32,9 @@ from pathlib import Path
 import pytest
 
 from directory_app.core import paths
-from directory_app.core.backup import backup_dir, list_backups
-from directory_app.core.search import CenterFilter, search
-from directory_app.core.store import open_store
+from directory_app.core.search.query import CenterFilter, search
+from directory_app.core.storage.backup_folder import backup_dir, list_backups
+from directory_app.core.storage.opening import open_store
 from tests.fuzz_support import fingerprint, integrity_ok, table_counts
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from directory_app.core import ctgov
-from directory_app.core.ctgov import (
+from directory_app.core.directory.vocab import Phase, TrialStatus
+from directory_app.core.registry import ctgov
+from directory_app.core.registry.ctgov import (
     RecordError,
     SiteRecord,
     StudyRecord,
@@ -27,8 +28,7 @@ from directory_app.core.ctgov import (
     parse_phases,
     parse_status,
 )
-from directory_app.core.streams import decode_chunks, decode_lines, iter_json_records
-from directory_app.core.vocab import Phase, TrialStatus
+from directory_app.core.registry.streams import decode_chunks, decode_lines, iter_json_records
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ctgov"
 CLASSIC = DATA / "classic-autoimmune.csv"

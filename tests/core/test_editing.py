@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from directory_app.core.editing import (
+from directory_app.core.directory.editing import (
     CenterNotFound,
     EditConflict,
     delete_center,
@@ -17,9 +17,9 @@ from directory_app.core.editing import (
     revert_center,
     save_center,
 )
-from directory_app.core.exchange import add_directory
-from directory_app.core.models import Center, TherapyOffering
-from directory_app.core.validation import ValidationError
+from directory_app.core.directory.models import Center, TherapyOffering
+from directory_app.core.directory.validation import ValidationError
+from directory_app.core.exchange.directory_form import add_directory
 from tests.editing_samples import sample_center
 
 TODAY = date(2025, 3, 14)

@@ -15,14 +15,19 @@ import pytest
 from sqlalchemy import select
 
 from directory_app.cli import main
-from directory_app.core.atomic import atomic_text, atomic_write_text
-from directory_app.core.ctgov_fields import RecordError
-from directory_app.core.exporter import FilterError, export_to, filter_from_json, matching_ids
-from directory_app.core.importer import run_import, run_undo_last
-from directory_app.core.io_csv import neutralise, read_csv, restore
-from directory_app.core.io_json import read_json
-from directory_app.core.models import Center, Contact, RedFlag
-from directory_app.core.store import open_store
+from directory_app.core.directory.models import Center, Contact, RedFlag
+from directory_app.core.exchange.csv_file import neutralise, read_csv, restore
+from directory_app.core.exchange.export import (
+    FilterError,
+    export_to,
+    filter_from_json,
+    matching_ids,
+)
+from directory_app.core.exchange.json_file import read_json
+from directory_app.core.importing.importer import run_import, run_undo_last
+from directory_app.core.registry.fields import RecordError
+from directory_app.core.storage.atomic import atomic_text, atomic_write_text
+from directory_app.core.storage.opening import open_store
 
 TRICKY = {
     "notes": '=HYPERLINK("http://evil.example","click")\nsecond line, "quoted"',

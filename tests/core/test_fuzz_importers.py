@@ -28,21 +28,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from directory_app.core.ctgov import iter_studies
-from directory_app.core.ctgov_fields import RecordError
-from directory_app.core.importer import (
+from directory_app.core.exchange.csv_file import COLUMNS as OWN_COLUMNS
+from directory_app.core.exchange.csv_file import read_csv
+from directory_app.core.exchange.csv_file import rows as own_csv_rows
+from directory_app.core.exchange.json_file import NOT_EXPORTED, dumps, read_json
+from directory_app.core.importing.importer import (
     DIRECTORY_CSV,
     DIRECTORY_JSON,
     detect_import_format,
     import_into,
     run_import,
 )
-from directory_app.core.io_csv import COLUMNS as OWN_COLUMNS
-from directory_app.core.io_csv import read_csv
-from directory_app.core.io_csv import rows as own_csv_rows
-from directory_app.core.io_json import NOT_EXPORTED, dumps, read_json
-from directory_app.core.search import CenterFilter, search
-from directory_app.core.store import Store, open_store
+from directory_app.core.registry.ctgov import iter_studies
+from directory_app.core.registry.fields import RecordError
+from directory_app.core.search.query import CenterFilter, search
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.opening import open_store
 from tests.fuzz_support import (
     Tally,
     fingerprint,

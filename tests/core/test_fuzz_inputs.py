@@ -18,14 +18,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from directory_app.core import vocab
-from directory_app.core.editing import EDITABLE_FIELDS, EditConflict, save_center
-from directory_app.core.exchange import CENTER_FIELDS, CHILDREN
-from directory_app.core.geo import Place, PlaceError, complete_place, resolve_place
-from directory_app.core.models import Center
-from directory_app.core.search import SORT_KEYS, CenterFilter, ResultRow, SearchError, search
-from directory_app.core.store import Store
-from directory_app.core.validation import FieldError, ValidationError, validate_center
+from directory_app.core.directory import vocab
+from directory_app.core.directory.editing import EDITABLE_FIELDS, EditConflict, save_center
+from directory_app.core.directory.models import Center
+from directory_app.core.directory.validation import FieldError, ValidationError, validate_center
+from directory_app.core.exchange.directory_form import CENTER_FIELDS, CHILDREN
+from directory_app.core.geo.places import Place, PlaceError, complete_place, resolve_place
+from directory_app.core.search.query import SORT_KEYS, CenterFilter, ResultRow, SearchError, search
+from directory_app.core.storage.engine import Store
 from tests.fuzz_support import (
     Tally,
     fingerprint,

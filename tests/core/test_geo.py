@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory_app.core import geo
-from directory_app.core.geo import (
+from directory_app.core.geo import places as geo
+from directory_app.core.geo.places import (
     KM_PER_MILE,
     AmbiguousPlace,
     Place,

@@ -11,9 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from directory_app.core import hifld
-from directory_app.core.ctgov import iter_studies
-from directory_app.core.hifld import ALIASES, HIFLD_FILE, Hospital, load_hospitals, match_hospital
+from directory_app.core.registry import hifld
+from directory_app.core.registry.ctgov import iter_studies
+from directory_app.core.registry.hifld import (
+    ALIASES,
+    HIFLD_FILE,
+    Hospital,
+    load_hospitals,
+    match_hospital,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASSIC = ROOT / "tests" / "data" / "ctgov" / "classic-autoimmune.csv"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from directory_app.cli import main
-from directory_app.core.hsds import to_hsds
-from directory_app.core.importer import run_import
-from directory_app.core.seed import read_seed
-from directory_app.core.store import open_store
+from directory_app.core.exchange.hsds import to_hsds
+from directory_app.core.importing.importer import run_import
+from directory_app.core.storage.opening import open_store
+from directory_app.core.storage.seed import read_seed
 
 UUID_LENGTH = 36
 

@@ -15,20 +15,26 @@ import pytest
 from sqlalchemy import func, select
 
 from directory_app.core import paths
-from directory_app.core.ctgov import SiteRecord
-from directory_app.core.editing import load_center, save_center
-from directory_app.core.exchange import dump_directory
-from directory_app.core.import_match import names_close
-from directory_app.core.importer import (
+from directory_app.core.directory.editing import load_center, save_center
+from directory_app.core.directory.models import (
+    Center,
+    ConditionTreated,
+    ImportBatch,
+    Trial,
+    TrialSite,
+)
+from directory_app.core.exchange.directory_form import dump_directory
+from directory_app.core.importing.importer import (
     DIRECTORY_JSON,
     NothingToUndo,
     detect_import_format,
     run_import,
     run_undo_last,
 )
-from directory_app.core.models import Center, ConditionTreated, ImportBatch, Trial, TrialSite
-from directory_app.core.sites import place_site
-from directory_app.core.store import open_store
+from directory_app.core.importing.site_matching import names_close
+from directory_app.core.registry.ctgov import SiteRecord
+from directory_app.core.registry.sites import place_site
+from directory_app.core.storage.opening import open_store
 
 DATA = Path(__file__).parents[1] / "data" / "ctgov"
 SHARED_EXPORT = paths.DB_DIR / "sources" / "ctgov-msc-trials-2022.csv"

@@ -13,10 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from directory_app.cli import main
-from directory_app.core.backup import backup_dir, list_backups
-from directory_app.core.integrity import RULES, Problem, repair, run_checks
-from directory_app.core.models import Center, TeamMember, TherapyOffering, Trial, TrialSite
-from directory_app.core.store import Store, open_store
+from directory_app.core.directory.models import (
+    Center,
+    TeamMember,
+    TherapyOffering,
+    Trial,
+    TrialSite,
+)
+from directory_app.core.storage.backup_folder import backup_dir, list_backups
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.integrity import RULES, Problem, repair, run_checks
+from directory_app.core.storage.opening import open_store
 
 
 def add_sound_rows(store: Store) -> Store:

@@ -9,8 +9,8 @@ from geopy.distance import great_circle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from directory_app.core import mapgeom
-from directory_app.core.mapgeom import BBox, Pin
+from directory_app.core.geo import map_geometry as mapgeom
+from directory_app.core.geo.map_geometry import BBox, Pin
 
 
 @given(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from directory_app.core.names import name_similarity, normalize_city, normalize_facility
+from directory_app.core.registry.names import name_similarity, normalize_city, normalize_facility
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from directory_app.cli import main
-from directory_app.core import sync as sync_module
-from directory_app.core.editing import EditConflict, load_center, save_center
-from directory_app.core.locks import BusyError, import_lock
-from directory_app.core.models import Center
-from directory_app.core.store import Store, current_revision, head_revision, open_store
-from directory_app.core.sync import SyncError, sync_stores
+from directory_app.core.directory.editing import EditConflict, load_center, save_center
+from directory_app.core.directory.models import Center
+from directory_app.core.storage.engine import Store, current_revision, head_revision
+from directory_app.core.storage.locks import BusyError, import_lock
+from directory_app.core.storage.opening import open_store
+from directory_app.core.sync import merge as sync_module
+from directory_app.core.sync.merge import SyncError, sync_stores
 from tests.core.test_sync import add, directory, edit
 from tests.editing_samples import sample_center
 from tests.pg_server import PgServer

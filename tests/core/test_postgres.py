@@ -15,21 +15,21 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, select
 
 from directory_app.cli import main
-from directory_app.core.exchange import add_directory, dump_directory
-from directory_app.core.models import Center
-from directory_app.core.search import CenterFilter, search
-from directory_app.core.seed import seed_if_empty
-from directory_app.core.store import (
+from directory_app.core.directory.models import Center
+from directory_app.core.exchange.directory_form import add_directory, dump_directory
+from directory_app.core.search.query import CenterFilter, search
+from directory_app.core.storage.engine import (
     Store,
     alembic_config,
     current_revision,
     display_url,
     head_revision,
     make_engine,
-    migrate,
-    open_store,
     resolve_url,
 )
+from directory_app.core.storage.migrations import migrate
+from directory_app.core.storage.opening import open_store
+from directory_app.core.storage.seed import seed_if_empty
 from tests.pg_server import PgServer
 
 MI = 1.609344

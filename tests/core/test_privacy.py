@@ -15,10 +15,11 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from directory_app.cli import main
-from directory_app.core.backup import backup, backup_before, restore
-from directory_app.core.integrity import repair, run_checks
-from directory_app.core.models import Base, Center
-from directory_app.core.store import Store, open_store
+from directory_app.core.directory.models import Base, Center
+from directory_app.core.storage.backup import backup, backup_before, restore
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.integrity import repair, run_checks
+from directory_app.core.storage.opening import open_store
 
 SECRET = "Dr. Okafor prefers referrals by fax, ext 4471"
 PATIENT_WORDS = {"patient", "ssn", "dob", "mrn", "birth", "birthdate", "social", "insurance_id"}

@@ -11,7 +11,7 @@ from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic
 from sqlalchemy import select
 
-from directory_app.core.models import (
+from directory_app.core.directory.models import (
     Center,
     ConditionTreated,
     RedFlag,
@@ -20,7 +20,7 @@ from directory_app.core.models import (
     Trial,
     TrialSite,
 )
-from directory_app.core.search import CenterFilter, SearchError, count_centers, search
+from directory_app.core.search.query import CenterFilter, SearchError, count_centers, search
 
 ROCHESTER = (44.0121, -92.4802)
 TODAY = date(2026, 6, 15)
@@ -414,7 +414,7 @@ def test_count_centers(empty_store):
 
 def test_result_rows_and_detail_pane_agree_on_staleness_at_the_boundary(empty_store):
     """One rule: verified exactly 12 months ago is stale everywhere, a day later is not."""
-    from directory_app.core.search_model import is_stale, months_before
+    from directory_app.core.search.shapes import is_stale, months_before
 
     boundary = months_before(TODAY, 12)
     add(empty_store, "Boundary", last_verified=boundary)

@@ -9,7 +9,13 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 from directory_app.cli import main
-from directory_app.core.models import Center, TeamMember, TherapyOffering, Trial, TrialSite
+from directory_app.core.directory.models import (
+    Center,
+    TeamMember,
+    TherapyOffering,
+    Trial,
+    TrialSite,
+)
 
 MAYO_ZIP = "55905"  # Rochester, MN
 MAYO = (44.0225, -92.4662)  # near the ZIP centroid; the tests only compare with each other

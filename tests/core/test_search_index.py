@@ -10,11 +10,17 @@ import pytest
 from geopy.distance import geodesic
 from sqlalchemy import delete, event, text, update
 
-from directory_app.core.models import Center, TeamMember, TherapyOffering, Trial, TrialSite
-from directory_app.core.search_distance import distance_within, lambert_km
-from directory_app.core.search_rows import _result
-from directory_app.core.search_sql import fold_table
-from directory_app.core.vocab import ACTIVE_TRIAL_STATUSES
+from directory_app.core.directory.models import (
+    Center,
+    TeamMember,
+    TherapyOffering,
+    Trial,
+    TrialSite,
+)
+from directory_app.core.directory.vocab import ACTIVE_TRIAL_STATUSES
+from directory_app.core.search.distance_rank import distance_within, lambert_km
+from directory_app.core.search.rows import _result
+from directory_app.core.search.sql import fold_table
 from tests.core.test_search import ROCHESTER, SPECIALISTS, add, find, names, only, point
 
 
@@ -116,7 +122,7 @@ def test_search_index_follows_fact_edits_and_deletes(empty_store):
 
 def test_search_index_of_a_bulk_built_directory_agrees_with_its_tables(empty_store):
     from directory_app.bench.synthetic import NAME_PREFIX, build_synthetic
-    from directory_app.core.exchange import load_centers
+    from directory_app.core.exchange.directory_form import load_centers
 
     assert build_synthetic(empty_store, 300, seed=3)["centers"] == 300
     rows = {r.id: r for r in find(empty_store, limit=None)}
@@ -157,7 +163,9 @@ def test_migration_agrees_with_the_app_on_active_statuses_and_accent_folding():
 
 @pytest.mark.sqlite_only
 def test_database_from_first_revision_is_searchable_after_upgrade(tmp_path):
-    from directory_app.core.store import make_engine, migrate, open_store
+    from directory_app.core.storage.engine import make_engine
+    from directory_app.core.storage.migrations import migrate
+    from directory_app.core.storage.opening import open_store
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate(engine, "0001")

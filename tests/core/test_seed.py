@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from directory_app.core import paths
-from directory_app.core.seed import read_seed, seed_if_empty
-from directory_app.core.store import counts
+from directory_app.core.storage.opening import counts
+from directory_app.core.storage.seed import read_seed, seed_if_empty
 
 
 def test_seed_build_reproduces_the_committed_seed_byte_for_byte(tmp_path: Path):
@@ -55,7 +55,7 @@ def test_first_open_loads_seed_once(empty_store):
 
 def test_every_bundled_center_passes_the_editors_validation():
     """A coordinator must be able to save any bundled center without first repairing it."""
-    from directory_app.core.validation import validate_center
+    from directory_app.core.directory.validation import validate_center
 
     problems = [
         (center["name"], error)
@@ -69,7 +69,7 @@ def test_opening_a_seeded_database_does_not_wait_for_another_writer(tmp_path: Pa
     """Only the very first start takes the import lock; later starts just read."""
     import sqlite3
 
-    from directory_app.core.store import open_store
+    from directory_app.core.storage.opening import open_store
 
     path = tmp_path / "busy.db"
     open_store(path).close()

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from directory_app.core import shortlist
-from directory_app.core.editing import delete_center, restore_center, save_center
-from directory_app.core.shortlist import compare_as_text, compare_rows
+from directory_app.core.directory import shortlist
+from directory_app.core.directory.editing import delete_center, restore_center, save_center
+from directory_app.core.directory.shortlist import compare_as_text, compare_rows
 from tests.editing_samples import sample_center
 
 TODAY = date(2025, 3, 14)

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from directory_app.core.models import Center, TherapyOffering
-from directory_app.core.store import (
+from directory_app.core.directory.models import Center, TherapyOffering
+from directory_app.core.storage.engine import (
     StoreError,
     current_revision,
     head_revision,
     make_engine,
-    migrate,
-    open_store,
     resolve_url,
 )
+from directory_app.core.storage.migrations import migrate
+from directory_app.core.storage.opening import open_store
 
 
 def test_new_database_is_migrated_to_head_with_wal_and_foreign_keys(tmp_path: Path):

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from directory_app.cli import main
-from directory_app.core.editing import delete_center, load_center, save_center
-from directory_app.core.exchange import add_directory, center_to_dict, load_centers
-from directory_app.core.models import Center, Trial
-from directory_app.core.store import Store, open_store
-from directory_app.core.sync import (
+from directory_app.core.directory.editing import delete_center, load_center, save_center
+from directory_app.core.directory.models import Center, Trial
+from directory_app.core.exchange.directory_form import add_directory, center_to_dict, load_centers
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.opening import open_store
+from directory_app.core.sync.merge import (
     SYNC_STATE,
     SyncError,
     SyncReport,

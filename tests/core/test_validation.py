@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from directory_app.core.validation import (
+from directory_app.core.directory.validation import (
     FieldError,
     ValidationError,
     is_http_url,
@@ -184,7 +184,7 @@ def test_validation_error_lists_errors_on_one_line():
 
 
 def test_label_of_names_unknown_codes_as_they_are_and_missing_ones_unknown():
-    from directory_app.core.vocab import Therapy
+    from directory_app.core.directory.vocab import Therapy
 
     assert Therapy.label_of("hsct_autologous") == "HSCT (autologous)"
     assert Therapy.label_of("retired_code") == "retired_code"

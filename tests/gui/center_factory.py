@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from directory_app.core.models import (
+from directory_app.core.directory.models import (
     Center,
     ConditionTreated,
     Contact,

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 from PySide6.QtCore import Qt
 
-from directory_app.core.search import CenterFilter, search
+from directory_app.core.search.query import CenterFilter, search
 from directory_app.gui.center_table import CenterTableModel, CenterTableView, Column
 
 from .center_factory import CLEVELAND, small_directory

@@ -116,7 +116,7 @@ def test_load_detail_returns_none_for_a_deleted_center(empty_store):
 
 
 def test_detail_pane_uses_the_same_staleness_rule_as_result_rows():
-    from directory_app.core.search_model import is_stale as core_is_stale
+    from directory_app.core.search.shapes import is_stale as core_is_stale
 
     for day in (date(2025, 5, 31), date(2025, 6, 1), date(2025, 6, 2), None):
         assert is_stale(day, TODAY) == core_is_stale(day, TODAY)

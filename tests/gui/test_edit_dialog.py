@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
-from directory_app.core.editing import load_center, save_center
-from directory_app.core.vocab import CenterKind
+from directory_app.core.directory.editing import load_center, save_center
+from directory_app.core.directory.vocab import CenterKind
 from directory_app.gui.edit_dialog import CenterEditDialog
 from directory_app.gui.edit_pages import PRIVACY_HINT
 from directory_app.gui.edit_widgets import CodeCombo, NumberEdit, TriStateCombo

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QListWidget
 
-from directory_app.core import geo
-from directory_app.core.search import CenterFilter
+from directory_app.core.geo import places as geo
+from directory_app.core.search.query import CenterFilter
 from directory_app.gui.filter_panel import FilterPanel
 
 

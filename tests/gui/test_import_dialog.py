@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from sqlalchemy import func, select
 
-from directory_app.core.models import Trial
+from directory_app.core.directory.models import Trial
 from directory_app.gui.import_dialog import ImportDialog, export_directory, undo_last_import
 
 DATA = Path(__file__).parents[1] / "data" / "ctgov"
@@ -107,7 +107,7 @@ def test_undo_last_import_asks_then_takes_the_import_back(qtbot, dialog, empty_s
 def test_export_runs_in_the_background_and_writes_the_chosen_format(
     qtbot, empty_store, tmp_path, monkeypatch
 ):
-    from directory_app.core.importer import run_import
+    from directory_app.core.importing.importer import run_import
 
     run_import(empty_store, DATA / "v2-single-study.json")
     target = tmp_path / "chosen.json"

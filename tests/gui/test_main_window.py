@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from directory_app.core.models import Setting
-from directory_app.core.seed import META_KEY
+from directory_app.core.directory.models import Setting
+from directory_app.core.storage.seed import META_KEY
 from directory_app.gui.about import AboutDialog
 from directory_app.gui.center_table import Column
 from directory_app.gui.main_window import MainWindow

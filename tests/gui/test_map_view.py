@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from directory_app.core import mapgeom
-from directory_app.core.mapgeom import Pin
+from directory_app.core.geo import map_geometry as mapgeom
+from directory_app.core.geo.map_geometry import Pin
 from directory_app.gui.map_layers import KIND_COLOURS, WATER
 from directory_app.gui.map_view import PIN_ID_KEY, MapView
 

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from directory_app.cli import main
-from directory_app.core.models import Center, Contact
-from directory_app.core.store import Store, open_store
+from directory_app.core.directory.models import Center, Contact
+from directory_app.core.storage.engine import Store
+from directory_app.core.storage.opening import open_store
 from directory_app.report.referral_sheet import (
     TRIAL_NOTE,
     load_shortlist,
@@ -132,7 +133,7 @@ def test_cli_referral_writes_a_pdf_and_reports_bad_ids(seeded_store, shortlist, 
 def test_cli_imports_qt_only_for_the_referral_command():
     code = (
         "import sys; from directory_app.cli import build_parser; build_parser(); "
-        "import directory_app.core.importer, directory_app.core.exporter; "
+        "import directory_app.core.importing.importer, directory_app.core.exchange.export; "
         "print(any(m.startswith('PySide6') for m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QPushButton
 from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
-from directory_app.core.exchange import load_centers
-from directory_app.core.models import Center
+from directory_app.core.directory.models import Center
+from directory_app.core.exchange.directory_form import load_centers
 from directory_app.gui.tasks import LatestOnly, Progress, TaskRunner, run_with_progress
 
 

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtGui import QUndoStack
 from sqlalchemy import select, update
 
-from directory_app.core.editing import load_center, save_center
-from directory_app.core.exchange import add_directory
-from directory_app.core.models import Center
+from directory_app.core.directory.editing import load_center, save_center
+from directory_app.core.directory.models import Center
+from directory_app.core.exchange.directory_form import add_directory
 from directory_app.gui.undo import AddCenterCommand, DeleteCenterCommand, EditCenterCommand
 from tests.editing_samples import sample_center
 

@@ -1,0 +1,178 @@
+"""The app's own JSON form of the directory: every center with every field, its facts with their
+provenance, and the trials it takes part in.
+
+The bundled seed (`db/seed/directory.json`) is written in this form, `directory-app centers
+--json` prints it, and export/import of our own JSON use it, so there is one shape to review and
+one loader to trust. Output is deterministic (sorted keys and rows) so a rebuild can be diffed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory_app.core.directory.models import (
+    Center,
+    ConditionTreated,
+    Contact,
+    RedFlag,
+    TeamMember,
+    TherapyOffering,
+    Trial,
+    TrialSite,
+)
+
+FORMAT = "directory-app/1"
+
+CENTER_FIELDS: tuple[str, ...] = (
+    "uid", "name", "kind", "kind_source", "kind_source_ref",
+    "address", "city", "region", "postal_code", "country", "latitude", "longitude",
+    "location_source", "phone", "email", "website",
+    "setting", "typical_stay_days", "age_min", "age_max", "requires_failed_conventional",
+    "eligibility_notes", "cost_min_usd", "cost_max_usd", "insurance_accepted", "insurance_notes",
+    "payment_plans", "financial_assistance", "trial_reduced_cost",
+    "accreditation", "accreditation_scope", "notes",
+    "source", "source_ref", "last_verified", "verified_by", "edited_fields", "version",
+)  # fmt: skip
+DATE_FIELDS = frozenset({"last_verified", "verified_on", "last_update"})
+FACT_FIELDS = ("source", "source_ref", "verified_on")
+TRIAL_FIELDS: tuple[str, ...] = (
+    "nct_id", "title", "acronym", "status", "phases", "conditions", "interventions", "sponsor",
+    "min_age_years", "max_age_years", "last_update", "url",
+)  # fmt: skip
+
+CHILDREN: dict[str, tuple[type, tuple[str, ...]]] = {
+    "therapies": (TherapyOffering, ("therapy", "delivery")),
+    "conditions": (ConditionTreated, ("condition",)),
+    "team": (TeamMember, ("role", "discipline")),
+    "contacts": (Contact, ("role", "name", "phone", "email")),
+    "red_flags": (RedFlag, ("kind", "description", "evidence_url")),
+}
+
+
+def _out(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _in(field: str, value: Any) -> Any:
+    if field in DATE_FIELDS and isinstance(value, str) and value:
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def center_to_dict(center: Center) -> dict[str, Any]:
+    """Every field of a center, its facts and its trial links, as plain JSON values."""
+    data: dict[str, Any] = {"id": center.id}
+    for field in CENTER_FIELDS:
+        data[field] = _out(getattr(center, field))
+    for key, (_cls, fields) in CHILDREN.items():
+        rows = [
+            {f: _out(getattr(row, f)) for f in fields + FACT_FIELDS}
+            for row in getattr(center, key)
+        ]
+        data[key] = sorted(rows, key=lambda r: [str(r[f]) for f in fields])
+    data["trials"] = sorted(
+        (
+            {
+                "nct_id": site.trial.nct_id,
+                "site_status": site.site_status,
+                "facility": site.facility,
+                "city": site.city,
+                "region": site.region,
+                "country": site.country,
+            }
+            for site in center.trial_sites
+        ),
+        key=lambda r: (r["nct_id"], r["facility"]),
+    )
+    return data
+
+
+def trial_to_dict(trial: Trial) -> dict[str, Any]:
+    return {f: _out(getattr(trial, f)) for f in TRIAL_FIELDS}
+
+
+def load_centers(session: Session, ids: Iterable[int] | None = None) -> list[Center]:
+    """Centers with all that `center_to_dict` reads, in a few queries (not one per row)."""
+    stmt = (
+        select(Center)
+        .options(
+            selectinload(Center.therapies),
+            selectinload(Center.conditions),
+            selectinload(Center.team),
+            selectinload(Center.contacts),
+            selectinload(Center.red_flags),
+            selectinload(Center.trial_sites).selectinload(TrialSite.trial),
+        )
+        .order_by(Center.uid)
+    )
+    if ids is not None:
+        stmt = stmt.where(Center.id.in_(list(ids)))
+    return list(session.scalars(stmt))
+
+
+def dump_directory(
+    session: Session, meta: dict[str, Any] | None = None, ids: Iterable[int] | None = None
+) -> dict[str, Any]:
+    """The whole directory (or the given centers and their trials) in the exchange form."""
+    centers = [center_to_dict(c) for c in load_centers(session, ids)]
+    for c in centers:
+        c.pop("id")
+    nct_ids = {t["nct_id"] for c in centers for t in c["trials"]}
+    trials = session.scalars(select(Trial).order_by(Trial.nct_id))
+    return {
+        "format": FORMAT,
+        "meta": meta or {},
+        "trials": [trial_to_dict(t) for t in trials if ids is None or t.nct_id in nct_ids],
+        "centers": centers,
+    }
+
+
+def add_directory(session: Session, data: dict[str, Any], batch_id: int | None = None) -> int:
+    """Insert the trials and centers of an exchange document; returns the number of centers.
+
+    The caller owns the transaction, so a failure part-way leaves nothing behind."""
+    trials: dict[str, Trial] = {
+        t.nct_id: t for t in session.scalars(select(Trial))
+    }
+    for raw in data.get("trials", []):
+        if raw["nct_id"] in trials:
+            continue
+        trial = Trial(**{f: _in(f, raw.get(f)) for f in TRIAL_FIELDS}, import_batch_id=batch_id)
+        session.add(trial)
+        trials[trial.nct_id] = trial
+    n = 0
+    for raw in data.get("centers", []):
+        center = Center(
+            **{f: _in(f, raw.get(f)) for f in CENTER_FIELDS if f != "version"},
+            import_batch_id=batch_id,
+        )
+        if center.edited_fields is None:
+            center.edited_fields = []
+        for key, (cls, fields) in CHILDREN.items():
+            getattr(center, key).extend(
+                cls(**{f: _in(f, row.get(f)) for f in fields + FACT_FIELDS})
+                for row in raw.get(key, [])
+            )
+        for link in raw.get("trials", []):
+            center.trial_sites.append(
+                TrialSite(
+                    trial=trials[link["nct_id"]],
+                    site_status=link.get("site_status"),
+                    facility=link["facility"],
+                    city=link.get("city"),
+                    region=link.get("region"),
+                    country=link.get("country"),
+                    import_batch_id=batch_id,
+                )
+            )
+        session.add(center)
+        n += 1
+    session.flush()
+    return n

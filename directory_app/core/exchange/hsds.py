@@ -1,0 +1,228 @@
+"""An Open Referral HSDS-shaped export, so other directory tools can read our centers.
+
+The Human Services Data Specification (HSDS 3.0, openreferral.org) models a directory as
+organizations, the services they provide, the locations where they provide them
+(`service_at_location` links the two), and phones and contacts. We map:
+
+- a center -> one `organization` (name, description, email, website) and one physical
+  `location` (coordinates, address with an ISO country code);
+- each therapy it offers -> a `service`, plus a "Registered clinical trials" service listing its
+  trials (NCT number and status) when it has any; a center with neither gets one general
+  "Referral information" service, so every location offers something. Services carry the
+  center's eligibility (ages), fees (cost range, insurance, financial assistance),
+  accreditation and the date a person last verified the facts (`assured_date`);
+- the center's phone -> a `phone` of the organization and location; each contact -> a `contact`
+  with its own `phone`.
+
+Ids are UUIDs derived from the center's uid (uuid5), so re-exporting gives the same ids and a
+consumer can update rather than duplicate. Registry-inferred facts say so in their
+descriptions. This is an export only: HSDS has no place for our provenance per fact, so an HSDS
+file is not read back (use our CSV or JSON for that).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from directory_app.core.directory.vocab import (
+    Accreditation,
+    CenterKind,
+    ContactRole,
+    Provenance,
+    Therapy,
+    TrialStatus,
+    Vocab,
+)
+from directory_app.core.exchange.json_file import dumps
+from directory_app.core.geo import places as geo
+from directory_app.core.storage.atomic import atomic_text
+
+HSDS_VERSION = "3.0"
+_NAMESPACE = uuid.UUID("0c4f7a52-3e1b-5d1a-9a67-52d9c0b1e8f4")
+
+
+def _id(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def _label(vocab: type[Vocab], code: str | None) -> str:
+    return vocab.label_of(code, unknown="")
+
+
+def _fees(c: dict[str, Any]) -> str | None:
+    parts = []
+    low, high = c.get("cost_min_usd"), c.get("cost_max_usd")
+    if low is not None and high is not None:
+        parts.append(f"Cost US${low:,}–US${high:,}")
+    elif low is not None or high is not None:
+        parts.append(f"From US${low:,}" if low is not None else f"Up to US${high:,}")
+    answers = {True: "yes", False: "no"}
+    for field, text in (
+        ("insurance_accepted", "insurance accepted"),
+        ("payment_plans", "payment plans"),
+        ("financial_assistance", "financial assistance"),
+    ):
+        if c.get(field) is not None:
+            parts.append(f"{text}: {answers[c[field]]}")
+    if c.get("insurance_notes"):
+        parts.append(c["insurance_notes"])
+    return "; ".join(parts) or None
+
+
+def _common(c: dict[str, Any], org: str) -> dict[str, Any]:
+    """Service fields shared by every service of a center."""
+    return {
+        "organization_id": org,
+        "status": "active",
+        "url": c.get("website"),
+        "email": c.get("email"),
+        "fees_description": _fees(c),
+        "eligibility_description": c.get("eligibility_notes"),
+        "minimum_age": c.get("age_min"),
+        "maximum_age": c.get("age_max"),
+        "accreditations": _label(Accreditation, c.get("accreditation")) or None,
+        "assured_date": c.get("last_verified"),
+    }
+
+
+def _services(c: dict[str, Any], org: str) -> list[dict[str, Any]]:
+    uid = c["uid"]
+    services = []
+    for t in c.get("therapies", []):
+        how = (
+            "verified by a person" + (f" on {t['verified_on']}" if t.get("verified_on") else "")
+            if t.get("source") == Provenance.VERIFIED
+            else f"inferred from {t.get('source_ref') or 'a public registry'}; not verified"
+        )
+        services.append(
+            {
+                "id": _id(uid, "service", t["therapy"]),
+                "name": _label(Therapy, t["therapy"]),
+                "description": f"{_label(Therapy, t['therapy'])} ({how}).",
+                **_common(c, org),
+            }
+        )
+    if c.get("trials"):
+        listed = "; ".join(
+            f"{link['nct_id']} ({_label(TrialStatus, link.get('site_status')) or 'no status'})"
+            for link in c["trials"]
+        )
+        services.append(
+            {
+                "id": _id(uid, "service", "trials"),
+                "name": "Registered clinical trials",
+                "description": f"Takes part in registered trials: {listed}. A registered trial is "
+                "not an approved treatment.",
+                **_common(c, org),
+            }
+        )
+    if not services:
+        services.append(
+            {
+                "id": _id(uid, "service", "general"),
+                "name": "Referral information",
+                "description": "Contact the center for what it offers.",
+                **_common(c, org),
+            }
+        )
+    return services
+
+
+def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
+    """An HSDS-shaped document from an export document (`io_json.export_document`)."""
+    out: dict[str, list[dict[str, Any]]] = {
+        "organizations": [],
+        "services": [],
+        "locations": [],
+        "service_at_location": [],
+        "phones": [],
+        "contacts": [],
+    }
+    for c in data["centers"]:
+        uid = c["uid"]
+        org, loc = _id(uid, "organization"), _id(uid, "location")
+        kind = _label(CenterKind, c.get("kind")) or "Center"
+        place = ", ".join(p for p in (c.get("city"), c.get("region"), c.get("country")) if p)
+        out["organizations"].append(
+            {
+                "id": org,
+                "name": c["name"],
+                "email": c.get("email"),
+                "website": c.get("website"),
+                "description": f"{kind}{' in ' + place if place else ''}. Source: "
+                f"{_label(Provenance, c.get('source'))}"
+                f"{' (' + c['source_ref'] + ')' if c.get('source_ref') else ''}.",
+            }
+        )
+        address = None
+        if c.get("address") or c.get("city"):
+            address = {
+                "id": _id(uid, "address"),
+                "location_id": loc,
+                "address_1": c.get("address") or "",
+                "city": c.get("city") or "",
+                "state_province": c.get("region") or "",
+                "postal_code": c.get("postal_code") or "",
+                "country": geo.country_code(c.get("country")) or c.get("country") or "",
+                "address_type": "physical",
+            }
+        out["locations"].append(
+            {
+                "id": loc,
+                "organization_id": org,
+                "location_type": "physical",
+                "name": c["name"],
+                "latitude": c.get("latitude"),
+                "longitude": c.get("longitude"),
+                "addresses": [address] if address else [],
+            }
+        )
+        for service in _services(c, org):
+            out["services"].append(service)
+            out["service_at_location"].append(
+                {
+                    "id": _id(uid, "sal", service["id"]),
+                    "service_id": service["id"],
+                    "location_id": loc,
+                }
+            )
+        if c.get("phone"):
+            out["phones"].append(
+                {
+                    "id": _id(uid, "phone"),
+                    "organization_id": org,
+                    "location_id": loc,
+                    "number": c["phone"],
+                    "type": "voice",
+                    "description": "Main number",
+                }
+            )
+        for i, person in enumerate(c.get("contacts", [])):
+            contact = _id(uid, "contact", str(i))
+            out["contacts"].append(
+                {
+                    "id": contact,
+                    "organization_id": org,
+                    "name": person.get("name"),
+                    "title": _label(ContactRole, person.get("role")),
+                    "email": person.get("email"),
+                }
+            )
+            if person.get("phone"):
+                out["phones"].append(
+                    {
+                        "id": _id(uid, "contact-phone", str(i)),
+                        "contact_id": contact,
+                        "number": person["phone"],
+                        "type": "voice",
+                        "description": _label(ContactRole, person.get("role")),
+                    }
+                )
+    return {"hsds_version": HSDS_VERSION, "publisher": "Stem Cell Center Directory", **out}
+
+
+def write_hsds(document: dict[str, Any], path: str | Path) -> None:
+    with atomic_text(path) as fh:
+        fh.write(dumps(document))

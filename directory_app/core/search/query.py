@@ -1,0 +1,270 @@
+"""Searching the directory: a `CenterFilter` goes in, `ResultRow`s (center + distance + why it
+matched) come out. The GUI and the CLI call `search(session, flt)` inside their own transaction.
+
+How a search runs, and why:
+1. Every criterion becomes a SQL condition over `center_search`, a compact per-center copy of
+   everything the search reads, kept current by triggers (`search_criteria`, migration 0002), so
+   the database discards non-matching centers before Python sees them.
+2. With an origin, SQL narrows candidates to a bounding box read from `center_search`'s
+   map-cell clustered key (`search_sql`), and the exact ellipsoidal distance is computed for the
+   survivors only (`search_distance`). For the common "nearest first, one page" request the box
+   starts small around the origin and grows until it holds a full page, so a 500-mile search
+   near a city reads a few hundred rows, not the tens of thousands inside 500 miles.
+3. The chosen page becomes result rows (`search_rows`) from the search rows already read, plus
+   one query for the addresses, whatever the page size.
+
+Sorting happens in Python, with the case-folded name and then the id as tie-breakers, so the
+order is total and the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from directory_app.core.geo.places import bounding_box, geodesic_km
+from directory_app.core.search.criteria import Context, Criterion, compile_criteria
+from directory_app.core.search.distance_rank import (
+    BAND,
+    BOX_PAD,
+    WHOLE_EARTH_KM,
+    could_swap,
+    distance_within,
+    lambert_km,
+)
+from directory_app.core.search.rows import build_rows, records
+from directory_app.core.search.shapes import (
+    SORT_KEYS,
+    TRIAL_MODES,
+    UNKNOWN_MODES,
+    CenterFilter,
+    ResultRow,
+    SearchError,
+    validate,
+)
+from directory_app.core.search.sql import CENTERS as C
+from directory_app.core.search.sql import (
+    IN_BOX,
+    SEARCH,
+    Box,
+    backend_for,
+    box_params,
+    located,
+    search_words,
+    unlocated,
+)
+
+__all__ = [
+    "SORT_KEYS",
+    "TRIAL_MODES",
+    "UNKNOWN_MODES",
+    "CenterFilter",
+    "ResultRow",
+    "SearchError",
+    "count_centers",
+    "search",
+]
+
+#: Radius of the first box of a nearest-first search; it grows until it holds a page.
+FIRST_RING_KM = 20.0
+
+Candidate = tuple[Any, float | None]  # (center_search record, km from the origin or None)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """A search's conditions: plain column tests, and the costlier set and text tests that SQL
+    should only evaluate on rows the cheap ones (and the box) kept."""
+
+    cheap: list[ColumnElement[bool]]
+    costly: list[ColumnElement[bool]]
+
+    @classmethod
+    def of(cls, criteria: Sequence[Criterion]) -> _Where:
+        cheap = [c.where for c in criteria if not c.costly]
+        return cls(cheap, [c.where for c in criteria if c.costly])
+
+
+def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
+    """The centers matching `flt`, sorted and cut to `flt.limit`, each explained.
+
+    Raises SearchError (a ValueError) for a filter that cannot be run as given."""
+    validate(flt)
+    ctx = Context(
+        flt, backend_for(session), flt.as_of or date.today(), tuple(search_words(flt.text))
+    )
+    criteria = compile_criteria(ctx)
+    if flt.limit == 0:
+        return []
+    if flt.origin is None:
+        chosen = _ordered(ctx, _candidates(session, _query(_Where.of(criteria))))
+    else:
+        chosen = _near(session, ctx, criteria, flt.origin)
+    return build_rows(session, ctx, criteria, chosen)
+
+
+def count_centers(session: Session) -> int:
+    """How many centers the directory holds (for "12 of 4,210 centers")."""
+    return session.scalar(select(func.count()).select_from(C)) or 0
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _query(where: _Where, area: ColumnElement[bool] | None = None) -> Select[Any]:
+    """Search rows passing every condition and inside `area`. Whole rows: they are compact,
+    read in key order anyway, and what the result rows are made of (a narrower select that
+    re-read the chosen rows afterwards measured no faster)."""
+    return select(SEARCH).where(*where.cheap, *([] if area is None else [area]), *where.costly)
+
+
+def _candidates(
+    session: Session, stmt: Select[Any], params: dict[str, Any] | None = None
+) -> list[Candidate]:
+    """The rows of `stmt`, no distance yet."""
+    return [(row, None) for row in records(session.execute(stmt, params))]
+
+
+def _sort_key(sort: str) -> Callable[[Candidate], tuple[Any, ...]]:
+    """A total order for candidates: the chosen key, then case-folded name, then id."""
+
+    def by_name(c: Candidate) -> tuple[Any, ...]:
+        return (c[0].name.casefold(), c[0].center_id)
+
+    if sort == "verified":  # most recently verified first, never-verified last
+        return lambda c: (
+            (0, -c[0].last_verified.toordinal()) if c[0].last_verified else (1, 0),
+            *by_name(c),
+        )
+    if sort == "trials":
+        return lambda c: (-c[0].trials_active, *by_name(c))
+    if sort == "distance":  # nearest first; no distance (no origin, no location) last
+        return lambda c: ((0, c[1]) if c[1] is not None else (1, 0.0), *by_name(c))
+    return by_name
+
+
+def _ordered(ctx: Context, items: list[Candidate]) -> list[Candidate]:
+    items.sort(key=_sort_key(ctx.flt.sort))
+    return items if ctx.flt.limit is None else items[: ctx.flt.limit]
+
+
+def _within(
+    session: Session,
+    where: _Where,
+    origin: tuple[float, float],
+    reach_km: float,
+    in_box: Select[Any] | None = None,
+    lambert: dict[int, float] | None = None,
+) -> list[Candidate]:
+    """Located candidates no farther than `reach_km` (WHOLE_EARTH_KM: any distance).
+    `in_box`: the statement `_query(where, IN_BOX)`, when the caller has it; `lambert`:
+    distances already computed by center id (a growing box reads its inner centers again)."""
+    if reach_km * BOX_PAD >= WHOLE_EARTH_KM:
+        rows = _candidates(session, _query(where, located()))
+        radius: float | None = None
+    else:
+        box = Box(*bounding_box(origin[0], origin[1], reach_km * BOX_PAD))
+        stmt = in_box if in_box is not None else _query(where, IN_BOX)
+        rows = _candidates(session, stmt, box_params(box))
+        radius = reach_km
+    known = {} if lambert is None else lambert
+    found: list[Candidate] = []
+    for row, _ in rows:
+        d = known.get(row.center_id)
+        if d is None:
+            d = known[row.center_id] = lambert_km(*origin, row.latitude, row.longitude)
+        km, inside = distance_within(origin, row.latitude, row.longitude, radius, lambert=d)
+        if inside:
+            found.append((row, km))
+    return found
+
+
+def _km(c: Candidate) -> float:
+    return math.inf if c[1] is None else c[1]
+
+
+def _by_distance(origin: tuple[float, float], located: list[Candidate]) -> list[Candidate]:
+    """`located` nearest first, in exactly the geodesic's order: runs of neighbours too close
+    for Lambert's formula to order (centimetres apart, or at one address) are re-measured with
+    the geodesic - a handful of calls, not one per row."""
+    located.sort(key=_sort_key("distance"))
+    start = 0
+    for end in range(1, len(located) + 1):
+        if end < len(located) and could_swap(_km(located[end - 1]), _km(located[end])):
+            continue
+        if end - start > 1:
+            for i in range(start, end):
+                row = located[i][0]
+                located[i] = (row, geodesic_km(*origin, row.latitude, row.longitude))
+        start = end
+    located.sort(key=_sort_key("distance"))
+    return located
+
+
+def _nearest(
+    session: Session,
+    where: _Where,
+    origin: tuple[float, float],
+    ceiling_km: float,
+    limit: int,
+) -> list[Candidate]:
+    """The `limit` nearest located candidates within `ceiling_km`.
+
+    Exact because each box holds its whole ring: once a ring holds `limit` candidates, all
+    others are farther than every one of them."""
+    ring = min(FIRST_RING_KM, ceiling_km)
+    stmt = _query(where, IN_BOX)  # one statement, new box parameters per ring
+    lambert: dict[int, float] = {}
+    while True:
+        found = _within(session, where, origin, ring, stmt, lambert)
+        # Count only what lies clearly inside: the page's last center must be nearer than any
+        # center outside the ring, however Lambert's formula rounded either distance.
+        inside = sum(1 for _row, km in found if km is not None and km <= ring * (1 - BAND))
+        if inside >= limit or ring >= ceiling_km:
+            return _by_distance(origin, found)[:limit]
+        # Grow by the area the page still needs (density assumed even), at least 2x, so a
+        # sparse or selective search reaches its ceiling in a few steps.
+        grow = 5.0 if not found else min(5.0, max(2.0, 1.3 * math.sqrt(limit / len(found))))
+        ring = ring * grow if ring * grow < 0.7 * ceiling_km else ceiling_km
+
+
+def _where_once(session: Session, ctx: Context, criteria: Sequence[Criterion]) -> _Where:
+    """Conditions for a search that runs several statements (growing boxes, then the
+    unlocated): the text query, when the backend can, runs once instead of in each."""
+    where = _Where.of([c for c in criteria if not c.is_text])
+    if not any(c.is_text for c in criteria):
+        return where
+    once = ctx.backend.text_once(session, list(ctx.words))
+    text = [c.where for c in criteria if c.is_text] if once is None else [once]
+    return _Where(where.cheap, where.costly + text)
+
+
+def _near(
+    session: Session, ctx: Context, criteria: Sequence[Criterion], origin: tuple[float, float]
+) -> list[Candidate]:
+    flt = ctx.flt
+    ceiling = flt.radius_km if flt.radius_km is not None else WHOLE_EARTH_KM
+    # No coordinates is an unknown only for a radius; without one such centers simply have no
+    # distance and sort last.
+    with_unlocated = flt.radius_km is None or flt.unknown == "keep"
+    where = _where_once(session, ctx, criteria)
+    unlocated_query = _query(where, unlocated())
+    if flt.sort == "distance" and flt.limit is not None:
+        chosen = _nearest(session, where, origin, ceiling, flt.limit)
+        if len(chosen) < flt.limit and with_unlocated:
+            rest = _ordered(ctx, _candidates(session, unlocated_query))
+            chosen.extend(rest[: flt.limit - len(chosen)])
+        return chosen
+    items = _within(session, where, origin, ceiling)
+    if flt.sort == "distance":
+        items = _by_distance(origin, items)
+    if with_unlocated:
+        items.extend(_candidates(session, unlocated_query))
+    return _ordered(ctx, items)

@@ -1,0 +1,136 @@
+"""The directory database's plumbing: where it lives, how SQLite is configured, schema revisions.
+
+It imports nothing else of the app but the bundled-file paths: opening the app's database
+(migrate, back up, seed) is `opening.open_store`, one layer up. One `Store` per process holds
+the engine and the session factory; user actions own their transaction with
+`with store.session() as s:` (commit on success, rollback on error).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from directory_app.core import paths
+
+ENV_VAR = "DIRECTORY_APP_DB"
+APP_NAME = "directory-app"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """The database cannot be opened as asked; the message is one line a user can act on."""
+
+
+def default_db_path() -> Path:
+    """The user's data directory (platformdirs), e.g. ~/.local/share/directory-app/directory.db."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "directory.db"
+
+
+def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
+    """`--db` beats `DIRECTORY_APP_DB` beats the default path. A plain path means SQLite."""
+    value = str(db) if db else os.environ.get(ENV_VAR) or str(default_db_path())
+    if "://" in value:
+        # A bare postgresql:// would ask SQLAlchemy for psycopg2; the app ships psycopg 3.
+        for bare in ("postgresql://", "postgres://"):
+            if value.startswith(bare):
+                return "postgresql+psycopg://" + value[len(bare):]
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be shown or logged: a password in it becomes ***."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    # hide_parameters: a center's notes must not reach logs or error messages through SQL echo.
+    if url.startswith("sqlite"):
+        engine = create_engine(url, hide_parameters=True)
+        _configure_sqlite(engine)
+        return engine
+    parsed = make_url(url)
+    connect_args: dict[str, object] = {}
+    if parsed.get_backend_name() == "postgresql":
+        # A shared server: fail in seconds when it is unreachable rather than after the OS's
+        # TCP timeout, and show the app in pg_stat_activity. The URL's own values win.
+        defaults = {"connect_timeout": 10, "application_name": APP_NAME}
+        connect_args = {k: v for k, v in defaults.items() if k not in parsed.query}
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass
+class Store:
+    """An open directory database: engine, session factory and its URL."""
+
+    url: str
+    engine: Engine
+    factory: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commits when the block ends normally, rolls back otherwise."""
+        with self.factory.begin() as s:
+            yield s
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Merging two copies of the directory: decisions in `merge`, writes in `writes`."""
