@@ -196,11 +196,14 @@ _REQUIRED = ("nct", "title", "status", "conditions", "interventions", "locations
 
 
 def _iter_csv(chunks: Iterator[bytes], name: str, fmt: str) -> Iterator[StudyRecord]:
+    """Strictly: every record must have exactly the header's fields and close its quotes, since
+    a record cut short (a dropped download) would otherwise be stored as if it were complete."""
     row = 0  # data row being read; 0 while reading the header
-    lines = decode_lines(chunks)
+    lines = _RecordLines(decode_lines(chunks))
     columns = _COLUMNS[fmt]
+    header: list[str] = []
     try:
-        reader = csv.reader(lines)
+        reader = csv.reader(lines, strict=True)
         header = [h.strip() for h in next(reader, [])]
         index = {h: i for i, h in reversed(list(enumerate(header)))}
         for key in _REQUIRED:
@@ -208,15 +211,70 @@ def _iter_csv(chunks: Iterator[bytes], name: str, fmt: str) -> Iterator[StudyRec
                 raise RecordError(name, None, columns[key], "required column is missing")
         where = {key: index.get(col) for key, col in columns.items()}
         row = 1
+        lines.mark()
         for cells in reader:
             if any(c.strip() for c in cells):
+                _check_field_count(name, row, header, cells)
                 get = _cell_getter(cells, where)
                 yield _study_from_csv(get, fmt, FieldContext(name, row, columns))
                 row += 1
+            lines.mark()
     except DecodeError as exc:
         raise RecordError(name, row or None, None, f"{exc}; save the file as UTF-8") from None
     except csv.Error as exc:
+        if lines.at_end and "end of data" in str(exc):
+            field = _open_field(lines.since_mark(), header)
+            message = "a quoted field runs to the end of the file; the file is cut short"
+            raise RecordError(name, row or None, field, message) from None
         raise RecordError(name, row or None, None, f"malformed CSV: {exc}") from None
+
+
+class _RecordLines:
+    """The text lines fed to the csv reader, remembering those of the record being read so a
+    record cut off at end of file can be re-read to say which field was left open."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._current: list[str] = []
+        self.at_end = False
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.at_end = True
+            raise
+        self._current.append(line)
+        return line
+
+    def mark(self) -> None:
+        """A record ended: forget its lines."""
+        self._current = []
+
+    def since_mark(self) -> list[str]:
+        return self._current
+
+
+def _open_field(lines: list[str], header: list[str]) -> str | None:
+    """The header name of the last field of a record cut short (lenient re-read of its lines)."""
+    cells = next(csv.reader(lines), [])
+    i = len(cells) - 1
+    return header[i] if 0 <= i < len(header) else None
+
+
+def _check_field_count(name: str, row: int, header: list[str], cells: list[str]) -> None:
+    if len(cells) < len(header):
+        message = (
+            f"the record has {len(cells)} of {len(header)} fields; "
+            "the file may be cut short or damaged"
+        )
+        raise RecordError(name, row, header[len(cells)], message)
+    if len(cells) > len(header):
+        message = f"the record has {len(cells)} fields but the header names {len(header)}"
+        raise RecordError(name, row, None, message)
 
 
 def _cell_getter(cells: list[str], where: dict[str, int | None]) -> Callable[[str], str]:

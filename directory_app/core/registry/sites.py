@@ -182,9 +182,7 @@ def add_study(center: dict[str, Any], site: SiteRecord, study: StudyRecord) -> N
     have_team = {(t["role"], t["discipline"]) for t in center["team"]}
     for specialty in sorted(specialties):
         if ("specialty", specialty.value) not in have_team:
-            center["team"].append(
-                _fact(study.nct_id, role="specialty", discipline=specialty.value)
-            )
+            center["team"].append(_fact(study.nct_id, role="specialty", discipline=specialty.value))
     if not any(t["nct_id"] == study.nct_id for t in center["trials"]):
         center["trials"].append(
             {

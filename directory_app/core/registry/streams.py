@@ -171,8 +171,10 @@ class _Reader:
                 return ""
 
     def take(self, expected: str) -> None:
+        if self.peek() == "":
+            raise self.error(f"the file ends where {expected!r} was expected (cut short)")
         if self.peek() != expected:
-            found = self.peek() or "end of file"
+            found = self.peek()
             raise self.error(f"expected {expected!r}, found {found!r}")
         self._pos += 1
 
@@ -183,6 +185,9 @@ class _Reader:
             try:
                 value, end = self._decoder.raw_decode(self._buf, self._pos)
             except json.JSONDecodeError as exc:
+                if self._eof and _ends_early(exc, self._buf):
+                    message = f"{exc.msg}; the file ends early (cut short)"
+                    raise self.error(message, exc.pos) from None
                 if self._eof or len(self._buf) - self._pos > MAX_VALUE_CHARS:
                     raise self.error(exc.msg, exc.pos) from None
                 self._fill(max(CHUNK_SIZE, len(self._buf) - self._pos))
@@ -211,6 +216,11 @@ class _Reader:
                 self._pos += 1
                 return
             self.take(",")
+
+
+def _ends_early(exc: json.JSONDecodeError, buf: str) -> bool:
+    """Whether the decoder gave up because the text stopped, not because of a wrong character."""
+    return exc.msg.startswith("Unterminated") or exc.pos >= len(buf.rstrip()) - 1
 
 
 def iter_json_records(texts: Iterable[str], array_key: str = "studies") -> Iterator[Any]:
