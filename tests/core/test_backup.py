@@ -452,6 +452,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_backup_killed_at_random_points_never_leaves_a_partial_target(tmp_path: Path):
     db, target = tmp_path / "big.db", tmp_path / "out" / "backup.db"

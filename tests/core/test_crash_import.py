@@ -37,7 +37,10 @@ from directory_app.core.storage.backup_folder import backup_dir, list_backups
 from directory_app.core.storage.opening import open_store
 from tests.fuzz_support import fingerprint, integrity_ok, table_counts
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)"),
+    pytest.mark.slow,
+]
 
 KILL_RUNS = 8
 SEED = 20260302

@@ -58,6 +58,8 @@ from tests.fuzz_support import (
     small_real_store,
 )
 
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "ctgov"
 
 

@@ -40,6 +40,8 @@ from tests.fuzz_support import (
     small_real_store,
 )
 
+pytestmark = pytest.mark.slow
+
 TODAY = date(2026, 3, 2)
 
 

@@ -279,6 +279,7 @@ def test_garbage_is_a_place_error(typed: str) -> None:
         resolve_place(typed)
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=300)
 @given(st.text(max_size=60))
 def test_any_text_either_resolves_or_raises_place_error(text: str) -> None:
@@ -289,6 +290,7 @@ def test_any_text_either_resolves_or_raises_place_error(text: str) -> None:
     assert -90 <= place.latitude <= 90 and -180 <= place.longitude <= 180
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=200)
 @given(
     st.lists(
