@@ -1,0 +1,125 @@
+"""Matching a patient profile against centers and their trials, on both engines: each trial
+judged on its own limits, unknown never counted as fitting, failures ranked below unknowns."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from directory_app.core.directory.models import Center, ConditionTreated, Trial, TrialSite
+from directory_app.core.matching.matcher import as_json, match
+from directory_app.core.matching.profile import MatchError, PatientProfile
+
+CLEVELAND = (41.5045, -81.6081)  # ZIP 44106
+TODAY = date(2026, 12, 3)
+
+
+def add(store: Any, name: str, at: tuple[float, float] | None, trials: list[Trial] = (),
+        conditions: tuple[str, ...] = (), **fields: Any) -> int:  # fmt: skip
+    with store.session() as s:
+        c = Center(name=name, latitude=at[0] if at else None, longitude=at[1] if at else None,
+                   **fields)  # fmt: skip
+        c.conditions = [ConditionTreated(condition=k, source="verified") for k in conditions]
+        for t in trials:
+            existing = s.query(Trial).filter_by(nct_id=t.nct_id).one_or_none()
+            c.trial_sites.append(TrialSite(trial=existing or t, facility=name,
+                                           site_status="recruiting"))  # fmt: skip
+        s.add(c)
+        s.flush()
+        return c.id
+
+
+def ms_trial(nct: str, low: float | None, high: float | None, status: str = "recruiting") -> Trial:
+    return Trial(nct_id=nct, title=f"Sample HSCT study {nct}", status=status,
+                 conditions=["Relapsing Multiple Sclerosis"], min_age_years=low,
+                 max_age_years=high)  # fmt: skip
+
+
+def run(store: Any, **kw: Any) -> list[Any]:
+    kw.setdefault("as_of", TODAY)
+    with store.session() as s:
+        return match(s, PatientProfile(**kw))
+
+
+def test_age_outside_one_trial_excludes_that_trial_only(empty_store):
+    add(empty_store, "Sample Center A", (41.5, -81.6),
+        [ms_trial("NCT00000001", 18, 40), ms_trial("NCT00000002", 18, 55)])  # fmt: skip
+    [m] = run(empty_store, age=45, condition="multiple_sclerosis")
+    assert [t.nct_id for t in m.fitting_trials] == ["NCT00000002"]
+    young = next(t for t in m.trials if t.nct_id == "NCT00000001")
+    age = next(c for c in young.checks if c.criterion == "age")
+    assert age.verdict == "fails" and "age 45 outside 18–40" in age.fact
+    fit = next(c for c in m.checks if c.criterion == "condition")
+    assert fit.verdict == "fits" and "NCT00000002" in fit.fact
+
+
+def test_unknown_fact_is_unknown_never_fits(empty_store):
+    add(empty_store, "Sample Center B", (41.5, -81.6), conditions=("multiple_sclerosis",),
+        trials=[ms_trial("NCT00000003", None, None)])  # fmt: skip
+    [m] = run(empty_store, age=45, sex="female", condition="multiple_sclerosis", insurance=True,
+              max_cost_usd=5000, failed_treatments=2)  # fmt: skip
+    verdicts = {c.criterion: c.verdict for c in m.checks}
+    assert verdicts == {"condition": "fits", "age": "unknown", "insurance": "unknown",
+                        "cost": "unknown", "prior treatments": "unknown"}  # fmt: skip
+    [t] = m.trials
+    tv = {c.criterion: c.verdict for c in t.checks}
+    assert tv["age"] == "unknown" and tv["sex"] == "unknown" and tv["status"] == "fits"
+
+
+def test_failing_criterion_ranks_below_unknowns_then_distance(empty_store):
+    add(empty_store, "Sample Near Costly", (41.51, -81.6), conditions=("multiple_sclerosis",),
+        cost_min_usd=90000, cost_max_usd=120000)  # fmt: skip
+    add(empty_store, "Sample Far Unknown", (42.3, -83.0), conditions=("multiple_sclerosis",))
+    add(empty_store, "Sample Mid Unknown", (41.9, -82.0), conditions=("multiple_sclerosis",))
+    add(empty_store, "Sample Mid Affordable", (41.9, -82.1), conditions=("multiple_sclerosis",),
+        cost_min_usd=1000, cost_max_usd=2000)  # fmt: skip
+    add(empty_store, "Sample Too Far", (40.7, -74.0), conditions=("multiple_sclerosis",))
+    rows = run(empty_store, condition="multiple_sclerosis", max_cost_usd=50000,
+               origin=CLEVELAND, radius_km=300)  # fmt: skip
+    assert [m.name for m in rows] == [
+        "Sample Mid Affordable", "Sample Mid Unknown", "Sample Far Unknown", "Sample Near Costly"
+    ]
+    assert [c.fact for c in rows[-1].fails] == ["quoted $90,000–$120,000, above $50,000"]
+
+
+def test_center_without_condition_fails_it_and_json_explains_every_decision(empty_store):
+    add(empty_store, "Sample Other", (41.5, -81.6), conditions=("lupus",),
+        trials=[Trial(nct_id="NCT00000004", title="Sample lupus study", status="recruiting",
+                      conditions=["Systemic Lupus Erythematosus"], min_age_years=18)])  # fmt: skip
+    [m] = run(empty_store, age=30, condition="multiple_sclerosis", origin=CLEVELAND,
+              radius_km=100)  # fmt: skip
+    data = as_json(m)
+    assert [f["criterion"] for f in data["fails"]] == ["condition"]
+    assert data["trials_that_fit"] == []
+    [t] = data["trials_that_do_not_fit"]
+    assert [f["fact"] for f in t["fails"]] == [
+        "NCT00000004 studies Systemic Lupus Erythematosus, not Multiple sclerosis"
+    ]
+    assert [f["fact"] for f in t["fits"] if f["criterion"] == "age"] == [
+        "age 30 within 18–any, NCT00000004"
+    ]
+    decided = data["fits"] + data["fails"] + data["unknown"]
+    assert {d["criterion"] for d in decided} == {"distance", "condition", "age"}
+    assert all(d["fact"] for d in decided)
+
+
+def test_site_status_overrides_trial_status(empty_store):
+    cid = add(empty_store, "Sample Closed Site", None, [ms_trial("NCT00000005", 18, 60)])
+    with empty_store.session() as s:
+        s.query(TrialSite).filter_by(center_id=cid).one().site_status = "completed"
+    [m] = run(empty_store, age=30, condition="multiple_sclerosis")
+    assert m.fitting_trials == []
+    [t] = m.trials
+    assert [c.fact for c in t.checks if c.verdict == "fails"] == ["site completed, NCT00000005"]
+
+
+@pytest.mark.parametrize(
+    "kw, message",
+    [({"sex": "other"}, "unknown sex"), ({"condition": "flu"}, "unknown Condition"),
+     ({"age": -1}, "age must be between"), ({"radius_km": float("nan")}, "radius must be")],
+)  # fmt: skip
+def test_bad_profile_is_one_clear_error(empty_store, kw, message):
+    with pytest.raises(MatchError, match=message):
+        run(empty_store, **kw)
