@@ -32,6 +32,7 @@ from directory_app.core.geo.places import resolve_place
 from directory_app.core.importing.importer import run_import
 from directory_app.core.search.query import CenterFilter, search
 from directory_app.core.storage.engine import Store
+from tests.hsds_schema import hsds_errors
 
 PACKAGE = paths.PROJECT_ROOT / "directory_app"
 FIXTURES = Path(__file__).resolve().parent / "data" / "ctgov"
@@ -98,6 +99,8 @@ def test_search_import_and_export_work_offline(seeded_store: Store, tmp_path: Pa
         with seeded_store.session() as s:
             written = export_to(s, fmt, target)
         assert written["centers"] > 500 and target.stat().st_size > 10_000
+        if fmt == "hsds":
+            assert hsds_errors(json.loads(target.read_text(encoding="utf-8"))) == []
     assert no_network == []
 
 

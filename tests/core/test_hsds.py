@@ -14,6 +14,7 @@ from directory_app.core.exchange.hsds import to_hsds
 from directory_app.core.importing.importer import run_import
 from directory_app.core.storage.opening import open_store
 from directory_app.core.storage.seed import read_seed
+from tests.hsds_schema import hsds_errors
 
 UUID_LENGTH = 36
 
@@ -127,3 +128,59 @@ def test_cli_writes_hsds(tmp_path: Path, capsys):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["hsds_version"] == "3.0" and data["organizations"]
     assert "hsds" in capsys.readouterr().out
+    assert hsds_errors(data) == []
+
+
+def test_bundled_directory_validates_against_the_hsds_schemas_with_no_errors(hsds):
+    assert hsds["organizations"] and hsds["services"]
+    assert hsds_errors(hsds) == []
+
+
+def test_unknown_facts_are_left_out_not_written_as_null():
+    center = {
+        "uid": "e" * 32,
+        "name": "Sparse Center",
+        "city": "Seoul",
+        "country": "Korea, Republic of",
+        "source": "registry",
+    }
+    doc = to_hsds({"centers": [center], "trials": []})
+    assert hsds_errors(doc) == []
+    (org,) = doc["organizations"]
+    assert "email" not in org and "website" not in org
+    (location,) = doc["locations"]
+    assert "latitude" not in location and "longitude" not in location
+    assert location["addresses"] == []  # no street on record: no address with an empty line
+    assert "Seoul" in location["description"]
+    (service,) = doc["services"]
+    assert None not in service.values()
+
+
+def test_a_street_address_carries_the_alpha2_country():
+    center = {
+        "uid": "d" * 32,
+        "name": "Street Center",
+        "address": "1 Example Road",
+        "city": "Seoul",
+        "country": "Korea, Republic of",
+        "latitude": 37.5,
+        "longitude": 127.0,
+        "source": "registry",
+    }
+    doc = to_hsds({"centers": [center], "trials": []})
+    assert hsds_errors(doc) == []
+    (address,) = doc["locations"][0]["addresses"]
+    assert address["country"] == "KR" and address["address_1"] == "1 Example Road"
+
+
+def test_the_validator_catches_what_the_schema_forbids():
+    doc = to_hsds({"centers": [{"uid": "c" * 32, "name": "X", "source": "registry"}]})
+    doc["organizations"][0]["email"] = None
+    doc["locations"][0]["addresses"] = [
+        {"id": "a", "address_1": "", "city": "", "state_province": "", "postal_code": "",
+         "country": "Republic of", "address_type": "physical"}
+    ]  # fmt: skip
+    errors = hsds_errors(doc)
+    assert any(e.startswith("organizations[0].email:") for e in errors)
+    assert any("country: not an ISO" in e for e in errors)
+    assert any("address_1: empty" in e for e in errors)

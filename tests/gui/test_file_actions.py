@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from directory_app.gui.import_dialog import ImportDialog
 from directory_app.gui.main_window import MainWindow
+from tests.hsds_schema import hsds_errors
 
 from .center_factory import small_directory
 
@@ -175,7 +176,8 @@ def test_export_directory_writes_the_format_chosen(qtbot, window, save_as, tmp_p
     window.file_actions.export_directory_action.trigger()
     target = tmp_path / "everything.json"
     qtbot.waitUntil(target.exists, timeout=WAIT)
-    assert json.loads(target.read_text(encoding="utf-8"))["hsds_version"] == "3.0"
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert exported["hsds_version"] == "3.0" and hsds_errors(exported) == []
 
 
 def test_a_cancelled_save_dialog_writes_nothing(qtbot, window, save_as, tmp_path):

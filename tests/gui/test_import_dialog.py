@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from directory_app.core.directory.models import Trial
 from directory_app.gui.import_dialog import ImportDialog, export_directory, undo_last_import
+from tests.hsds_schema import hsds_errors
 
 DATA = Path(__file__).parents[1] / "data" / "ctgov"
 
@@ -120,6 +121,7 @@ def test_export_runs_in_the_background_and_writes_the_chosen_format(
     assert export_directory(empty_store, None, on_done=done.append) is True
     qtbot.waitUntil(lambda: bool(done), timeout=15000)
     assert done == [{"centers": 1, "trials": 1}]
-    assert json.loads(target.read_text(encoding="utf-8"))["hsds_version"] == "3.0"
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert exported["hsds_version"] == "3.0" and hsds_errors(exported) == []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert export_directory(empty_store, None) is False

@@ -130,6 +130,34 @@ def _services(c: dict[str, Any], org: str) -> list[dict[str, Any]]:
     return services
 
 
+def _known(row: dict[str, Any]) -> dict[str, Any]:
+    """The row without unknown (None) members: HSDS types optional fields as string or number,
+    so an unknown fact is left out rather than written as null."""
+    return {key: value for key, value in row.items() if value is not None}
+
+
+def _address(c: dict[str, Any], loc: str) -> dict[str, Any] | None:
+    """The physical address, or None unless the street and an ISO 3166 alpha-2 country are
+    known: HSDS requires both, and a made-up street line would mislead."""
+    country = geo.country_code(c.get("country"))
+    if not c.get("address") or not country:
+        return None
+    return {
+        "id": _id(c["uid"], "address"),
+        "location_id": loc,
+        "address_1": c["address"],
+        "city": c.get("city") or "",
+        "state_province": c.get("region") or "",
+        "postal_code": c.get("postal_code") or "",
+        "country": country,
+        "address_type": "physical",
+    }
+
+
+def _place_note(place: str) -> str | None:
+    return f"Street address not on record; located in {place}." if place else None
+
+
 def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
     """An HSDS-shaped document from an export document (`io_json.export_document`)."""
     out: dict[str, list[dict[str, Any]]] = {
@@ -146,41 +174,35 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
         kind = _label(CenterKind, c.get("kind")) or "Center"
         place = ", ".join(p for p in (c.get("city"), c.get("region"), c.get("country")) if p)
         out["organizations"].append(
-            {
-                "id": org,
-                "name": c["name"],
-                "email": c.get("email"),
-                "website": c.get("website"),
-                "description": f"{kind}{' in ' + place if place else ''}. Source: "
-                f"{_label(Provenance, c.get('source'))}"
-                f"{' (' + c['source_ref'] + ')' if c.get('source_ref') else ''}.",
-            }
+            _known(
+                {
+                    "id": org,
+                    "name": c["name"],
+                    "email": c.get("email"),
+                    "website": c.get("website"),
+                    "description": f"{kind}{' in ' + place if place else ''}. Source: "
+                    f"{_label(Provenance, c.get('source'))}"
+                    f"{' (' + c['source_ref'] + ')' if c.get('source_ref') else ''}.",
+                }
+            )
         )
-        address = None
-        if c.get("address") or c.get("city"):
-            address = {
-                "id": _id(uid, "address"),
-                "location_id": loc,
-                "address_1": c.get("address") or "",
-                "city": c.get("city") or "",
-                "state_province": c.get("region") or "",
-                "postal_code": c.get("postal_code") or "",
-                "country": geo.country_code(c.get("country")) or c.get("country") or "",
-                "address_type": "physical",
-            }
+        address = _address(c, loc)
         out["locations"].append(
-            {
-                "id": loc,
-                "organization_id": org,
-                "location_type": "physical",
-                "name": c["name"],
-                "latitude": c.get("latitude"),
-                "longitude": c.get("longitude"),
-                "addresses": [address] if address else [],
-            }
+            _known(
+                {
+                    "id": loc,
+                    "organization_id": org,
+                    "location_type": "physical",
+                    "name": c["name"],
+                    "description": None if address else _place_note(place),
+                    "latitude": c.get("latitude"),
+                    "longitude": c.get("longitude"),
+                    "addresses": [address] if address else [],
+                }
+            )
         )
         for service in _services(c, org):
-            out["services"].append(service)
+            out["services"].append(_known(service))
             out["service_at_location"].append(
                 {
                     "id": _id(uid, "sal", service["id"]),
@@ -202,13 +224,15 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
         for i, person in enumerate(c.get("contacts", [])):
             contact = _id(uid, "contact", str(i))
             out["contacts"].append(
-                {
-                    "id": contact,
-                    "organization_id": org,
-                    "name": person.get("name"),
-                    "title": _label(ContactRole, person.get("role")),
-                    "email": person.get("email"),
-                }
+                _known(
+                    {
+                        "id": contact,
+                        "organization_id": org,
+                        "name": person.get("name"),
+                        "title": _label(ContactRole, person.get("role")),
+                        "email": person.get("email"),
+                    }
+                )
             )
             if person.get("phone"):
                 out["phones"].append(
