@@ -143,6 +143,24 @@ def test_the_main_window_flows_work_offline(qtbot, seeded_store, settings, tmp_p
     assert no_network == []
 
 
+def test_update_with_the_setting_off_opens_no_socket_and_says_what_to_do(
+    seeded_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], no_network: list[str],
+):  # fmt: skip
+    from directory_app.cli import main
+    from directory_app.core.registry.online_setting import CONFIG_ENV
+
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config"))
+    db = tmp_path / "seeded.db"
+    before = db.read_bytes()
+    assert main(["--db", str(db), "update", "--api-base", "http://127.0.0.1:9/api/v2"]) == 2
+    err = capsys.readouterr().err
+    assert "directory-app online on" in err and "hand-carried file" in err
+    links = [line.strip() for line in err.splitlines() if "/api/v2/studies?" in line]
+    assert len(links) >= 2 and any("filter.ids=NCT" in link for link in links)
+    assert no_network == [] and db.read_bytes() == before
+
+
 # --- a separate process, blocked before anything is imported -----------------------------------
 
 BLOCKER = """
@@ -182,6 +200,7 @@ def test_the_command_line_and_desktop_smoke_run_work_offline_in_a_fresh_process(
         ("export", ["--db", db, "export", "--format", "json", str(tmp_path / "out.json")]),
         ("export-csv", ["--db", db, "export", "--format", "csv", str(tmp_path / "out.csv")]),
         ("desktop", ["--db", db, "--smoke"]),
+        ("update", ["--db", db, "update"]),  # the online setting is off: refuses, exit 2
     ]
     code = (
         f"NETWORK_CALLS = {NETWORK_CALLS!r}\nONLINE_MODULES = {ONLINE_MODULES!r}\n"
@@ -189,7 +208,8 @@ def test_the_command_line_and_desktop_smoke_run_work_offline_in_a_fresh_process(
     )
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "DIRECTORY_APP_DB"}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DIRECTORY_APP_DB", "DIRECTORY_APP_CONFIG")}  # fmt: skip
     env.update(QT_QPA_PLATFORM="offscreen", HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                XDG_DATA_HOME=str(home / ".local"), XDG_CACHE_HOME=str(home / ".cache"))  # fmt: skip
     done = subprocess.run(
@@ -200,7 +220,9 @@ def test_the_command_line_and_desktop_smoke_run_work_offline_in_a_fresh_process(
     assert lines, f"no report; stderr:\n{done.stderr[-3000:]}"
     report = json.loads(lines[-1].removeprefix("OFFLINE-REPORT "))
     assert report["attempts"] == [], report
-    assert report["codes"] == {label: 0 for label, _ in runs}, done.stderr[-3000:]
+    expected = {label: 2 if label == "update" else 0 for label, _ in runs}
+    assert report["codes"] == expected, done.stderr[-3000:]
+    assert "directory-app online on" in done.stderr
     # `import geopy.distance` runs geopy's package __init__, which imports every geocoder class
     # (and urllib) without using any: loaded is not used. The sockets above prove nothing
     # reached out; the test below proves the app's own code never imports a geocoder.
@@ -223,9 +245,17 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
+#: The one module allowed an HTTP client: the ClinicalTrials.gov update, which runs only when the
+#: user turned on "Allow this app to contact clinicaltrials.gov" (and imports httpx only then).
+HTTP_CLIENT_MODULE = Path("core") / "registry" / "http_fetch.py"
+
+
 def test_no_module_imports_an_online_geocoder_or_http_client():
     offenders = {}
     for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE) == HTTP_CLIENT_MODULE:
+            assert imported_modules(path) & set(ONLINE_MODULES) == {"httpx"}
+            continue
         online = {
             name
             for name in imported_modules(path)
