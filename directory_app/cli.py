@@ -63,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .gui.app import run_gui
 
         return run_gui(gui.db, smoke=gui.smoke, screenshot=gui.screenshot)
-    from directory_app.core.storage.engine import StoreError
+    from sqlalchemy.exc import DBAPIError
+
+    from directory_app.core.storage.engine import StoreError, storage_failure
 
     from .commands.common import CommandError
 
@@ -77,6 +79,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except (CommandError, StoreError, ValueError) as exc:
         print(f"directory-app: error: {exc}", file=sys.stderr)
+        return 2
+    except (DBAPIError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        message = storage_failure(exc)
+        if isinstance(exc, OSError):
+            where = f"{exc.filename}: " if exc.filename else ""
+            message = where + (message or exc.strerror or str(exc))
+        elif message is None:
+            raise
+        print(f"directory-app: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

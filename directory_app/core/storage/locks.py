@@ -26,7 +26,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from directory_app.core.storage.engine import StoreError
+from directory_app.core.storage.engine import StoreError, storage_failure
 
 #: Advisory lock keys (64-bit, arbitrary but fixed): "directory-app import" and "... migrate".
 IMPORT_LOCK_KEY = 0x5343_4344_0001
@@ -54,6 +54,10 @@ def import_lock(
         try:
             session.execute(text("UPDATE app_settings SET value = value WHERE 0"))
         except OperationalError as exc:
+            # A read-only file or a full disk also refuses this write; it is not "busy".
+            failure = storage_failure(exc)
+            if failure is not None:
+                raise StoreError(f"the {what} was not started: {failure}") from exc
             raise BusyError(_busy_message(what)) from exc
 
 
