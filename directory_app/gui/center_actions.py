@@ -5,14 +5,13 @@ dialog.
 Kept apart from `main_window` so the window module stays about layout and the search loop.
 Every write goes through an undo command (`gui.undo`), which owns its transaction and reports a
 refused change (an edit conflict, a validation error) as a message — never an exception into Qt.
-The edit dialog, compare dialog and shortlist panel are optional parts: when one is missing its
-actions say so in the status bar instead of failing. Core modules are imported where they are
-used, because this module loads before the window's first paint and they pull in SQLAlchemy.
+The actions see the window only as a `window_host.WindowHost`. The undo commands, dialogs,
+shortlist panel and core modules are imported inside the methods that use them: this module
+loads before the window's first paint, and they pull in SQLAlchemy or build large widgets.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from functools import partial
 from pathlib import Path
@@ -26,26 +25,17 @@ if TYPE_CHECKING:
 
     from directory_app.core.storage.engine import Store
 
-    from .main_window import MainWindow
+    from .shortlist_panel import ShortlistPanel
     from .tasks import Progress
+    from .window_host import WindowHost
 
 EXPORT_CHUNK = 250
-
-
-def _optional(name: str) -> Any:
-    """An optional part of the app, imported on first use (None if it is not installed)."""
-    from .main_window import optional_module
-
-    return optional_module(f"directory_app.{name}")
-
-
-def _installed(name: str) -> bool:
-    return importlib.util.find_spec(f"directory_app.{name}") is not None
 
 
 def export_job(ids: list[int], path: str, session: Session, progress: Progress) -> int:
     """Write the given centers (and their trials) as one exchange document; cancellable
     between chunks, and the file appears only once complete."""
+    # In the function: SQLAlchemy is not loaded before the first paint.
     from directory_app.core.exchange.directory_form import dump_directory
 
     centers: list[dict[str, Any]] = []
@@ -69,11 +59,11 @@ def export_job(ids: list[int], path: str, session: Session, progress: Progress) 
 
 
 class CenterActions:
-    """Edit / New / Delete / Shortlist / Compare, wired to a MainWindow."""
+    """Edit / New / Delete / Shortlist / Compare, wired to the window through `WindowHost`."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         self.window = window
-        self.shortlist_panel: Any = None
+        self.shortlist_panel: ShortlistPanel | None = None
         self.shortlist_dock: QDockWidget | None = None
         self._menu: QMenu | None = None
 
@@ -82,24 +72,6 @@ class CenterActions:
         """The open directory; the actions below run only once one is attached."""
         assert self.window.store is not None, "no directory is open yet"
         return self.window.store
-
-    # Optional parts, imported when first used (they pull in SQLAlchemy; the window paints
-    # before that).
-    @property
-    def undo_mod(self) -> Any:
-        return _optional("gui.undo")
-
-    @property
-    def dialog_mod(self) -> Any:
-        return _optional("gui.edit_dialog")
-
-    @property
-    def compare_mod(self) -> Any:
-        return _optional("gui.compare_dialog")
-
-    @property
-    def shortlist_core(self) -> Any:
-        return _optional("core.directory.shortlist")
 
     def add_to_menu(self, menu: QMenu) -> None:
         w = self.window
@@ -117,7 +89,7 @@ class CenterActions:
 
     # ------------------------------------------------------- shared plumbing
     def _hint(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, 6000)
+        self.window.hint(text, 6000)
 
     def _selected(self, verb: str) -> int | None:
         center_id = self.window.table.current_center_id()
@@ -126,6 +98,7 @@ class CenterActions:
         return center_id
 
     def _load(self, center_id: int) -> dict[str, Any] | None:
+        # In the function: SQLAlchemy is not loaded before the first paint.
         from directory_app.core.directory.editing import CenterNotFound, load_center
 
         try:
@@ -144,12 +117,7 @@ class CenterActions:
         self.window.show_message("Change not saved", message, warning=True)
 
     def _ready(self) -> bool:
-        if self.window.store is None:
-            return False
-        if self.undo_mod is None or self.dialog_mod is None:
-            self._hint("Editing is not available in this version.")
-            return False
-        return True
+        return self.window.store is not None
 
     # ----------------------------------------------------------------- editing
     def edit_center(self) -> None:
@@ -159,19 +127,26 @@ class CenterActions:
         before = self._load(center_id)
         if before is None:
             return
-        dialog = self.dialog_mod.CenterEditDialog(before, self.window)
+        # In the function (here and below): the dialog and undo commands load SQLAlchemy.
+        from .edit_dialog import CenterEditDialog
+        from .undo import EditCenterCommand
+
+        dialog = CenterEditDialog(before, self.window.main_window)
         dialog.accepted.connect(lambda: self.window.undo_stack.push(
-            self.undo_mod.EditCenterCommand(self.store, before, dialog.result_data(),
-                                            self._changed, self._refused)))
-        self.window._keep(dialog)
+            EditCenterCommand(self.store, before, dialog.result_data(),
+                              self._changed, self._refused)))
+        self.window.keep_open(dialog)
 
     def new_center(self) -> None:
         if not self._ready():
             return
-        dialog = self.dialog_mod.CenterEditDialog(None, self.window)
+        from .edit_dialog import CenterEditDialog
+        from .undo import AddCenterCommand
+
+        dialog = CenterEditDialog(None, self.window.main_window)
 
         def add() -> None:
-            command = self.undo_mod.AddCenterCommand(
+            command = AddCenterCommand(
                 self.store, dialog.result_data(), self._changed, self._refused)
             self.window.select_next = None
             self.window.undo_stack.push(command)
@@ -180,16 +155,18 @@ class CenterActions:
                 self.window.select_next = command.center_id  # when the search lists it
 
         dialog.accepted.connect(add)
-        self.window._keep(dialog)
+        self.window.keep_open(dialog)
 
     def delete_center(self) -> None:
         center_id = self._selected("delete")
-        if center_id is None or self.undo_mod is None:
+        if center_id is None or not self._ready():
             return
         data = self._load(center_id)
         if data is None:
             return
-        self.window.undo_stack.push(self.undo_mod.DeleteCenterCommand(
+        from .undo import DeleteCenterCommand
+
+        self.window.undo_stack.push(DeleteCenterCommand(
             self.store, center_id, data.get("version"), self._changed, self._refused,
             name=data.get("name")))
         self._hint(f"Deleted “{data.get('name')}”. Ctrl+Z brings it back.")
@@ -200,42 +177,45 @@ class CenterActions:
         hidden at start, so it need not slow the first frame)."""
         if self.shortlist_dock is not None:
             return
-        if not (_installed("gui.shortlist_panel") and _installed("core.directory.shortlist")):
-            return
-        panel = _optional("gui.shortlist_panel").ShortlistPanel(self.window)
+        from .shortlist_panel import ShortlistPanel  # in the function: built after first paint
+
+        host = self.window.main_window
+        panel = ShortlistPanel(host)
         panel.centerActivated.connect(self._activate)
         panel.compareRequested.connect(self.compare)
-        if hasattr(panel, "referralSheetRequested"):
-            panel.referralSheetRequested.connect(self._referral_sheet)
-        if hasattr(panel, "shortlistChanged"):
-            panel.shortlistChanged.connect(self.save_shortlist)
-        dock = QDockWidget("Shortlist", self.window)
+        panel.referralSheetRequested.connect(self._referral_sheet)
+        panel.shortlistChanged.connect(self.save_shortlist)
+        dock = QDockWidget("Shortlist", host)
         dock.setObjectName("shortlist-dock")
         dock.setWidget(panel)
         dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea
                              | Qt.DockWidgetArea.BottomDockWidgetArea)
-        if not self.window.restoreDockWidget(dock):  # placed as the user left it last time
-            self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            self.window.resizeDocks([dock], [170], Qt.Orientation.Vertical)
+        if not host.restoreDockWidget(dock):  # placed as the user left it last time
+            host.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            host.resizeDocks([dock], [170], Qt.Orientation.Vertical)
             dock.hide()  # until a center is first shortlisted
         if self._menu is not None:
             self._menu.addAction(dock.toggleViewAction())
         self.shortlist_panel, self.shortlist_dock = panel, dock
 
     def shortlist_ids(self) -> list[int]:
-        if self.shortlist_core is None or self.window.store is None:
+        if self.window.store is None:
             return []
+        # In the function (here and below): SQLAlchemy is not loaded before the first paint.
+        from directory_app.core.directory.shortlist import get_shortlist
+
         with self.store.session() as s:
-            return list(self.shortlist_core.get_shortlist(s))
+            return list(get_shortlist(s))
 
     def refresh_shortlist(self) -> None:
         self.ensure_dock()
-        if self.shortlist_panel is None or self.shortlist_core is None or not self.window.store:
+        if self.shortlist_panel is None or not self.window.store:
             return
+        from directory_app.core.directory.shortlist import get_shortlist
         from directory_app.core.exchange.directory_form import load_centers
 
         with self.store.session() as s:
-            ids = list(self.shortlist_core.get_shortlist(s))
+            ids = list(get_shortlist(s))
             by_id = {c.id: c for c in load_centers(s, ids)}
         items = []
         for cid in ids:
@@ -247,10 +227,12 @@ class CenterActions:
 
     def add_to_shortlist(self) -> None:
         center_id = self._selected("shortlist")
-        if center_id is None or self.shortlist_core is None:
+        if center_id is None or not self._ready():
             return
+        from directory_app.core.directory.shortlist import add
+
         with self.store.session() as s:
-            self.shortlist_core.add(s, center_id)
+            add(s, center_id)
         self.refresh_shortlist()
         if self.shortlist_dock is not None:
             self.shortlist_dock.show()
@@ -258,33 +240,34 @@ class CenterActions:
 
     def save_shortlist(self, ids: list[int]) -> None:
         """The person reordered or removed centers in the panel: store the new list."""
-        if self.shortlist_core is None or self.window.store is None:
+        if self.window.store is None:
             return
+        from directory_app.core.directory.shortlist import set_shortlist
+
         with self.store.session() as s:
-            self.shortlist_core.set_shortlist(s, ids)
+            set_shortlist(s, ids)
 
     def compare_shortlist(self) -> None:
         self.compare(self.shortlist_ids())
 
     def compare(self, ids: list[int]) -> None:
-        if self.compare_mod is None:
-            self._hint("Comparison is not available in this version.")
-            return
         if not 2 <= len(ids) <= 4:
             self._hint("Shortlist 2 to 4 centers (Ctrl+D) to compare them side by side.")
             return
         centers = [c for c in (self._load(cid) for cid in ids) if c is not None]
-        self.window._keep(self.compare_mod.CompareDialog(centers, self.window))
+        from .compare_dialog import CompareDialog  # in the function: loaded on first use
+
+        self.window.keep_open(CompareDialog(centers, self.window.main_window))
 
     def _activate(self, center_id: int) -> None:
         if not self.window.table.select_center(center_id):
-            with self.store.session() as s:
-                from .detail_view import load_detail
+            from .detail_view import load_detail  # in the function: it loads SQLAlchemy
 
+            with self.store.session() as s:
                 self.window.detail.set_center(load_detail(s, center_id))
 
     def _referral_sheet(self, ids: list[int]) -> None:
-        self.window.file_actions.referral_sheet(ids)  # the same path as File → Referral sheet
+        self.window.referral_sheet(ids)  # the same path as File → Referral sheet
 
     # ------------------------------------------------------------- long jobs
     def export_results(self, path: str | None = None) -> None:
@@ -293,10 +276,10 @@ class CenterActions:
         if w.store is None:
             return
         if path is None:
-            from PySide6.QtWidgets import QFileDialog
+            from PySide6.QtWidgets import QFileDialog  # in the function: slow to load
 
             path, _filter = QFileDialog.getSaveFileName(
-                w, "Export results", "centers.json", "JSON (*.json)")
+                w.main_window, "Export results", "centers.json", "JSON (*.json)")
             if not path:
                 return
         ids = [row.id for row in w.model.rows]
@@ -305,13 +288,14 @@ class CenterActions:
 
     def check_database(self) -> None:
         """Tools → Check database: the integrity rules, run in a worker, reported in a box."""
-        integrity = _optional("core.storage.integrity")
-        if integrity is None or self.window.store is None:
-            self._hint("Database checks are not available.")
+        if self.window.store is None:
             return
+        # In the function: the checks and the report load SQLAlchemy.
+        from directory_app.core.storage import integrity
+
         from .about import check_report
 
-        def report(problems: list[Any]) -> None:
+        def report(problems: list[integrity.Problem]) -> None:
             summary, details = check_report(problems)
             self.window.show_message("Check database", summary, details)
 

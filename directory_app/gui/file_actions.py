@@ -6,8 +6,9 @@ Each action asks what it must (a file, a format, a confirmation), then hands the
 worker through `tasks` behind a cancellable progress dialog; the worker opens its own session,
 and the answer comes back to the GUI thread, which re-runs the search and says in the status bar
 what changed. The import dialog, undo and directory export are `import_dialog`'s; this module
-only wires them to the window. Core modules are imported where they are used, because this
-module loads before the window's first paint.
+only wires them to the window, which it sees only as a `window_host.WindowHost`. The dialogs,
+the report and core modules are imported inside the methods that use them, because this module
+loads before the window's first paint and they pull in SQLAlchemy.
 
 The referral sheet is written in a worker too: the shortlist is read in the worker's session,
 and the PDF is laid out there with Qt's writer, one sheet at a time (`PDF_LOCK`) - two PDF
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 
     from ..report.referral_sheet import Origin
     from .import_dialog import ImportDialog
-    from .main_window import MainWindow
     from .tasks import Progress
+    from .window_host import WindowHost
 
 SETTINGS_FOLDER = "files/last_folder"
 PDF_FILTER = "PDF documents (*.pdf)"
@@ -48,6 +49,7 @@ def referral_job(
     session: Session, progress: Progress,
 ) -> int:
     """The background half of a referral sheet: read the centers, lay out, write the PDF."""
+    # In the function: the sheet's module loads SQLAlchemy and Qt's PDF writer.
     from ..report.referral_sheet import PDF_LOCK, load_shortlist, referral_html, write_pdf
 
     progress.report(0, 0, f"Reading {len(ids)} center{'s' * (len(ids) != 1)}")
@@ -87,9 +89,10 @@ def default_page() -> str:
 
 
 class FileActions:
-    """Import / Undo last import / Export / Referral sheet, wired to a MainWindow."""
+    """Import / Undo last import / Export / Referral sheet, wired to the window through
+    `WindowHost`."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         self.window = window
         self.import_dialog: ImportDialog | None = None
 
@@ -120,7 +123,7 @@ class FileActions:
 
     # ------------------------------------------------------------------ plumbing
     def _hint(self, text: str, ms: int = 8000) -> None:
-        self.window.statusBar().showMessage(text, ms)
+        self.window.hint(text, ms)
 
     def _open(self) -> bool:
         if self.window.store is None:
@@ -136,7 +139,7 @@ class FileActions:
     def _ask_save(self, title: str, name: str, filters: str) -> tuple[str, str] | None:
         """A file to write (remembering its folder for next time), and the filter chosen."""
         path, chosen = QFileDialog.getSaveFileName(
-            self.window, title, str(self._folder() / name), filters)
+            self.window.main_window, title, str(self._folder() / name), filters)
         if not path:
             return None
         self.window.settings.setValue(SETTINGS_FOLDER, str(Path(path).parent))
@@ -145,7 +148,7 @@ class FileActions:
     def _changed(self, message: str) -> None:
         """The directory changed under the window: search again, then say what happened."""
         self.window.refresh()
-        self.window.center_actions.refresh_shortlist()
+        self.window.refresh_shortlist()
         self._hint(message, 15000)
 
     # -------------------------------------------------------------------- import
@@ -157,18 +160,19 @@ class FileActions:
             self.import_dialog.raise_()
             self.import_dialog.activateWindow()
             return
-        from .import_dialog import ImportDialog
+        from .import_dialog import ImportDialog  # in the function (and below): loads SQLAlchemy
 
         assert self.window.store is not None
-        dialog = ImportDialog(self.window.store, self.window)
+        host = self.window.main_window
+        dialog = ImportDialog(self.window.store, host)
         dialog.setAccessibleName("Import into the directory")
         # Tall enough that a usual report shows down to its Errors row without scrolling.
-        room = self.window.screen().availableGeometry().height() - 60
+        room = host.screen().availableGeometry().height() - 60
         dialog.resize(dialog.width(), max(dialog.height(), min(IMPORT_HEIGHT, room)))
         dialog.imported.connect(lambda report: self._changed(import_summary(report)))
         dialog.finished.connect(lambda _result: self._import_closed(dialog))
         self.import_dialog = dialog
-        self.window._keep(dialog)
+        self.window.keep_open(dialog)
 
     def _import_closed(self, dialog: ImportDialog) -> None:
         if self.import_dialog is dialog:
@@ -181,7 +185,7 @@ class FileActions:
         from .import_dialog import undo_last_import
 
         assert self.window.store is not None
-        undo_last_import(self.window.store, self.window, runner=self.window.runner,
+        undo_last_import(self.window.store, self.window.main_window, runner=self.window.runner,
                          on_done=lambda report: self._changed(undo_summary(report)))
 
     # -------------------------------------------------------------------- export
@@ -208,8 +212,8 @@ class FileActions:
             self._hint(f"Exported {written['centers']:,} center(s) and {written['trials']:,} "
                        f"trial(s) to {path}.", 15000)
 
-        export_directory(self.window.store, self.window, ids, path=path, fmt=fmt, on_done=done,
-                         runner=self.window.runner)
+        export_directory(self.window.store, self.window.main_window, ids, path=path, fmt=fmt,
+                         on_done=done, runner=self.window.runner)
 
     def export_directory(self) -> None:
         """File → Export directory: every center, in the format the person picks."""
@@ -242,7 +246,7 @@ class FileActions:
 
     # ----------------------------------------------------------- referral sheet
     def referral_sheet_for_shortlist(self) -> None:
-        self.referral_sheet(self.window.center_actions.shortlist_ids())
+        self.referral_sheet(self.window.shortlist_ids())
 
     def origin(self) -> Origin | None:
         """The search's place, when the current results are measured from one."""
@@ -277,12 +281,12 @@ class FileActions:
         self._hint(text, 15000)
         box = QMessageBox(QMessageBox.Icon.Information, "Referral sheet", text,
                           QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close,
-                          self.window)
+                          self.window.main_window)
         box.setInformativeText("Open it now to print it or attach it to a referral?")
         box.setDefaultButton(QMessageBox.StandardButton.Open)
         opener = box.button(QMessageBox.StandardButton.Open)
         opener.clicked.connect(lambda: self.open_file(path))
-        self.window._keep(box)
+        self.window.keep_open(box)
 
     @staticmethod
     def open_file(path: str) -> bool:
@@ -290,7 +294,7 @@ class FileActions:
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve())))
 
 
-def install(window: MainWindow, menu: QMenu) -> FileActions:
+def install(window: WindowHost, menu: QMenu) -> FileActions:
     """Put the File menu's import, export and referral actions on `menu` for `window`."""
     actions = FileActions(window)
     actions.add_to_menu(menu)

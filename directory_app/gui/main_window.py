@@ -5,7 +5,9 @@ The window owns the user's actions; the work is elsewhere. A search is a `Center
 panel run through `core.search` (inline while it is measured fast, in a worker otherwise — see
 `tasks.LatestOnly`); the table, map and status bar only show the rows that come back. Editing,
 the shortlist and comparison live in `center_actions.CenterActions`, and import, export and the
-referral sheet in `file_actions`, so this module stays about layout and the search loop.
+referral sheet in `file_actions`, so this module stays about layout and the search loop. Those
+two see the window only through `window_host.WindowHost` (the methods in "host" below), never
+import this module, and reach each other through the window.
 
 Start-up is kept lean: the window can be built and painted before any database exists
 (`MainWindow(None)`; nothing here imports SQLAlchemy at module level), the Store is attached
@@ -15,10 +17,7 @@ the map is built the first time its tab is opened.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable, Sequence
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -26,6 +25,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -48,17 +48,12 @@ if TYPE_CHECKING:
     from directory_app.core.search.shapes import CenterFilter, ResultRow
     from directory_app.core.storage.engine import Store
 
+    from .map_view import MapView
+
 APP_TITLE = "Stem Cell Center Directory"
 SETTINGS_GEOMETRY = "window/geometry"
 SETTINGS_STATE = "window/state"
 SETTINGS_SPLITTER = "window/splitter"
-
-
-def optional_module(name: str) -> ModuleType | None:
-    """Import an optional part of the app if it is installed; a broken one still raises."""
-    if importlib.util.find_spec(name) is None:
-        return None
-    return importlib.import_module(name)
 
 
 def status_text(
@@ -93,7 +88,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.last_filter: CenterFilter | None = None
         self.total_centers = 0
-        self.map_view: Any = None
+        self.map_view: MapView | None = None
         self._map_dirty = False
         self._warmed = False
         self._complete = True
@@ -116,7 +111,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.runner.store = store
         self.status_label.setText("Searching the directory…")
-        self.center_actions.refresh_shortlist()
+        self.refresh_shortlist()
         QTimer.singleShot(0, self.run_search)
 
     # ------------------------------------------------------------------------ layout
@@ -160,7 +155,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
 
     def add_action(
-        self, menu: Any, text: str, slot: Callable[[], object],
+        self, menu: QMenu, text: str, slot: Callable[[], object],
         shortcuts: Sequence[QKeySequence | QKeySequence.StandardKey | str] = (),
         tip: str = "", widget: QWidget | None = None,
     ) -> QAction:
@@ -242,6 +237,7 @@ class MainWindow(QMainWindow):
     def _warm_places(self) -> None:
         """Read the gazetteer in a worker now, so the first letter typed in the place box does
         not wait ~1 s for it on the GUI thread."""
+        # In the function: the gazetteer module is only needed after the first results.
         from directory_app.core.geo import places as geo
 
         self.runner.submit(lambda _p: geo.complete_place("a", limit=1), with_session=False,
@@ -288,7 +284,7 @@ class MainWindow(QMainWindow):
     def _ensure_map(self) -> None:
         if self.map_view is not None:
             return
-        from .map_view import MapView
+        from .map_view import MapView  # in the function: built when its tab is first opened
 
         self.map_view = MapView()
         self.map_view.centerClicked.connect(self.table.select_center)
@@ -300,7 +296,7 @@ class MainWindow(QMainWindow):
     def _update_map(self) -> None:
         if self.map_view is None or not self._map_dirty:
             return
-        from directory_app.core.geo.map_geometry import Pin
+        from directory_app.core.geo.map_geometry import Pin  # loaded with the map, see above
 
         self._map_dirty = False
         self.map_view.set_pins([
@@ -319,13 +315,13 @@ class MainWindow(QMainWindow):
     def save_search_as(self, name: str | None = None) -> None:
         """Save the current filters under a name (asks for one, without blocking, if none)."""
         if name is None:
-            from PySide6.QtWidgets import QInputDialog
+            from PySide6.QtWidgets import QInputDialog  # in the function: rarely needed
 
             dialog = QInputDialog(self)
             dialog.setWindowTitle("Save search")
             dialog.setLabelText("Name for this search:")
             dialog.textValueSelected.connect(self.save_search_as)
-            self._keep(dialog)
+            self.keep_open(dialog)
             return
         try:
             saved = self.saved.save(name, self.filters.state())
@@ -347,7 +343,7 @@ class MainWindow(QMainWindow):
     def run_long(self, title: str, fn: Callable[..., Any],
                  on_success: Callable[[Any], object]) -> None:
         """Run core work behind a cancellable progress dialog; errors become a message box."""
-        from .tasks import run_with_progress
+        from .tasks import run_with_progress  # in the function: loads the progress dialog
 
         run_with_progress(
             self.runner, self, title, fn, on_success=on_success,
@@ -356,8 +352,24 @@ class MainWindow(QMainWindow):
             on_cancel=lambda: self.statusBar().showMessage(f"{title}: cancelled.", 5000),
         )
 
-    # ------------------------------------------------------------------- dialogs
-    def _keep(self, dialog: QWidget) -> None:
+    # ---------------------------------------------------- host (see window_host)
+    @property
+    def main_window(self) -> QMainWindow:
+        return self
+
+    def hint(self, text: str, ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def refresh_shortlist(self) -> None:
+        self.center_actions.refresh_shortlist()
+
+    def shortlist_ids(self) -> list[int]:
+        return self.center_actions.shortlist_ids()
+
+    def referral_sheet(self, ids: list[int]) -> None:
+        self.file_actions.referral_sheet(ids)
+
+    def keep_open(self, dialog: QWidget) -> None:
         """Open a dialog without blocking, keeping a reference until it closes."""
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _r=0: self._dialogs.remove(dialog)  # type: ignore[attr-defined]
@@ -373,17 +385,18 @@ class MainWindow(QMainWindow):
         box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
         if details:
             box.setDetailedText(details)
-        self._keep(box)
+        self.keep_open(box)
         return box
 
     def show_about(self) -> None:
+        # In the function: SQLAlchemy-backed reads, needed only when About is opened.
         from directory_app.core.storage.opening import counts
         from directory_app.core.storage.seed import seed_meta
 
         from .about import AboutDialog
 
         if self.store is not None:
-            self._keep(AboutDialog(seed_meta(self.store), counts(self.store), self))
+            self.keep_open(AboutDialog(seed_meta(self.store), counts(self.store), self))
 
     # --------------------------------------------------------------- persistence
     def _restore(self) -> None:

@@ -341,3 +341,25 @@ def test_smoke_start_paints_first_results_and_quits(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     image = QImage(str(shot))
     assert image.width() >= 800 and image.height() >= 600
+
+
+def test_window_is_the_host_its_action_groups_are_written_against(window):
+    """The action groups use only what `WindowHost` lists; the window must provide all of it."""
+    from directory_app.gui.window_host import WindowHost
+
+    assert isinstance(window, WindowHost)
+    assert window.center_actions.window is window and window.file_actions.window is window
+    assert window.main_window is window
+
+
+def test_action_groups_do_not_import_the_window_module():
+    """center_actions and file_actions reach the window through the protocol only (no cycle)."""
+    import ast
+
+    import directory_app.gui.center_actions as center_actions
+    import directory_app.gui.file_actions as file_actions
+
+    for module in (center_actions, file_actions):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "main_window" not in imported and "directory_app.gui.main_window" not in imported
