@@ -21,7 +21,7 @@ from directory_app.core.storage.backup import (
     restore,
     verify_backup,
 )
-from directory_app.core.storage.backup_folder import backup_dir, list_backups
+from directory_app.core.storage.backup_folder import backup_dir, backups_of
 from directory_app.core.storage.engine import Store, display_url, resolve_url, sqlite_path
 from directory_app.core.storage.integrity import RULES, Problem, repair, run_checks
 from directory_app.core.storage.opening import open_store
@@ -188,7 +188,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def run_backups(args: argparse.Namespace) -> int:
     db_path = _sqlite_file(args, "pg_dump")
-    found = list_backups(backup_dir(db_path))
+    found = backups_of(db_path)
     if args.json:
         print_json(
             [

@@ -41,6 +41,8 @@ from directory_app.core.storage.backup import (
 from directory_app.core.storage.backup_folder import (
     PARTIAL_PREFIX,
     backup_dir,
+    backups_of,
+    latest_backup,
     list_backups,
     plan_rotation,
     prune_partials,
@@ -56,7 +58,8 @@ from directory_app.core.storage.engine import (
 from directory_app.core.storage.migrations import migrate
 from directory_app.core.storage.opening import open_store
 
-NAME = re.compile(r"directory-\d{8}-\d{6}-[a-z0-9-]+\.db")
+#: An automatic backup's name after its database's name and a hyphen.
+NAME = re.compile(r"\d{8}-\d{6}-[a-z0-9-]+\.db")
 
 
 def add_sample_directory(store: Store, n: int = 3) -> None:
@@ -132,7 +135,9 @@ def test_default_backup_is_a_checked_single_file_in_the_backups_folder(empty_sto
     add_sample_directory(empty_store)
     copy = backup(empty_store)
     assert copy.parent == empty_store.path.parent / "backups"
-    assert NAME.fullmatch(copy.name) and copy.name.endswith("-manual.db")
+    assert copy.name.startswith(empty_store.path.stem + "-")
+    assert NAME.fullmatch(copy.name.removeprefix(empty_store.path.stem + "-"))
+    assert copy.name.endswith("-manual.db")
     header = copy.read_bytes()[:20]
     assert header[:16] == b"SQLite format 3\x00"
     assert header[18:20] == b"\x01\x01", "rollback-journal mode: no -wal needed beside it"
@@ -197,7 +202,7 @@ def make_first_revision_database(path: Path) -> None:
 def test_opening_an_older_database_with_data_backs_it_up_before_migrating(tmp_path: Path):
     make_first_revision_database(tmp_path / "old.db")
     open_store(tmp_path / "old.db", seed=False).close()
-    [saved] = list_backups(backup_dir(tmp_path / "old.db"))
+    [saved] = backups_of(tmp_path / "old.db")
     assert saved.reason == "migration-0001"
     assert verify_backup(saved.path) == "0001", "the copy is the database as it was"
     assert center_count(saved.path) == 1
@@ -216,7 +221,7 @@ def test_opening_an_up_to_date_database_takes_no_backup(empty_store: Store):
     add_sample_directory(empty_store)
     empty_store.close()
     open_store(empty_store.path, seed=False).close()
-    assert list_backups(backup_dir(empty_store.path)) == []
+    assert backups_of(empty_store.path) == []
 
 
 # --- rotation ------------------------------------------------------------------------------
@@ -248,12 +253,12 @@ def test_rotation_deletes_only_automatically_named_backups(tmp_path: Path):
     for i in range(12):
         (folder / f"directory-{start + timedelta(minutes=i):%Y%m%d-%H%M%S}-import.db").touch()
     (folder / "my-own-copy.db").touch()
-    removed = rotate(folder)
+    removed = rotate(folder, "directory")
     assert sorted(p.name for p in removed) == [
         f"directory-{start + timedelta(minutes=i):%Y%m%d-%H%M%S}-import.db" for i in (0, 1)
     ]
     assert (folder / "my-own-copy.db").exists()
-    assert len(list_backups(folder)) == 10
+    assert len(list_backups(folder, "directory")) == 10
 
 
 def test_stale_partial_files_are_pruned_but_fresh_ones_kept(tmp_path: Path):
@@ -301,7 +306,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(empty_store, tmp_path, m
     with pytest.raises(BackupError, match=message):
         restore(empty_store, bad)
     assert dump(empty_store) == before
-    assert list_backups(backup_dir(empty_store.path)) == []
+    assert backups_of(empty_store.path) == []
 
 
 def test_restore_refuses_a_backup_from_a_newer_app(empty_store: Store, tmp_path: Path):
@@ -502,3 +507,42 @@ def test_backup_killed_at_random_points_never_leaves_a_partial_target(tmp_path: 
     assert integrity(db) == "ok" and center_count(db) == N_BIG
     assert len(prune_partials(target.parent, max_age_s=0)) == len(partials)
     print(f"kill runs: {outcomes}, {mid_backup} killed mid-backup, full backup {full:.3f}s")
+
+
+def test_backups_are_named_and_rotated_per_database(tmp_path: Path):
+    """Two databases in one folder share its backups folder: neither may rotate away, or be
+    pointed at as the latest backup of, the other."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    start = datetime(2025, 1, 6, 9, 0, 0)  # one ISO week, so only the newest ten are kept
+    for i in range(12):
+        (folder / f"clinic-a-{start + timedelta(minutes=i):%Y%m%d-%H%M%S}-import.db").touch()
+    older = start - timedelta(hours=1)
+    for i in range(3):
+        (folder / f"clinic-b-{older + timedelta(minutes=i):%Y%m%d-%H%M%S}-import.db").touch()
+    removed = rotate(folder, "clinic-a")
+    assert len(removed) == 2 and all(p.name.startswith("clinic-a-") for p in removed)
+    assert len(list_backups(folder, "clinic-b")) == 3
+    assert len(list_backups(folder, "clinic-a")) == 10
+    assert latest_backup(tmp_path / "clinic-b.db").name.startswith("clinic-b-")
+
+
+def test_an_automatic_backup_carries_its_database_name(tmp_path: Path):
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    for path in (first, second):
+        open_store(path, seed=False).close()
+    for _ in range(2):
+        store = open_store(first, seed=False)
+        try:
+            backup(store, reason="manual")
+        finally:
+            store.close()
+    store = open_store(second, seed=False)
+    try:
+        made = backup(store, reason="manual")
+    finally:
+        store.close()
+    assert made.name.startswith("second-") and made.parent == backup_dir(second)
+    assert [b.path for b in backups_of(second)] == [made]
+    assert len(backups_of(first)) == 2
+    assert all(b.path.name.startswith("first-") for b in backups_of(first))

@@ -33,7 +33,7 @@ import pytest
 
 from directory_app.core import paths
 from directory_app.core.search.query import CenterFilter, search
-from directory_app.core.storage.backup_folder import backup_dir, list_backups
+from directory_app.core.storage.backup_folder import backups_of
 from directory_app.core.storage.opening import open_store
 from tests.fuzz_support import fingerprint, integrity_ok, table_counts
 
@@ -182,7 +182,7 @@ def test_import_killed_at_random_moments_leaves_before_or_after_state(
         else:
             assert now == after_counts, f"run {run} (killed at {delay:.2f}s): half an import"
             state = "after"
-        for info in list_backups(backup_dir(db)):
+        for info in backups_of(db):
             assert integrity_ok(info.path), f"run {run}: a listed backup is damaged"
         check_opens_and_searches(db)
         outcomes[f"{state}{' (finished)' if finished else ''}"] += 1

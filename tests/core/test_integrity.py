@@ -20,7 +20,7 @@ from directory_app.core.directory.models import (
     Trial,
     TrialSite,
 )
-from directory_app.core.storage.backup_folder import backup_dir, list_backups
+from directory_app.core.storage.backup_folder import backups_of
 from directory_app.core.storage.engine import Store
 from directory_app.core.storage.integrity import RULES, Problem, repair, run_checks
 from directory_app.core.storage.opening import open_store
@@ -252,7 +252,7 @@ def test_check_command_exit_codes_and_json(store: Store, tmp_path: Path, capsys)
         "unknown_code"
     ]
     assert Path(report["backup"]).name.endswith("-repair.db"), "a backup before repairing"
-    assert [b.path for b in list_backups(backup_dir(store.path))] == [Path(report["backup"])]
+    assert [b.path for b in backups_of(store.path)] == [Path(report["backup"])]
 
     damage(store, "UPDATE centers SET kind = 'autoimmune_clinic' WHERE id = 3")
     assert main(["--db", db, "check"]) == 0

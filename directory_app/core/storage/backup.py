@@ -169,8 +169,8 @@ def _auto_backup(db_path: Path, reason: str) -> Path:
     """A uniquely named backup in the database's backups folder, which is then rotated."""
     folder = backup_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    made = backup_file(db_path, _unique_target(folder, reason))
-    rotate(folder)
+    made = backup_file(db_path, _unique_target(folder, db_path.stem, reason))
+    rotate(folder, db_path.stem)
     return made
 
 
@@ -184,7 +184,7 @@ def backup(store: Store, target: Path | None = None, *, reason: str = "manual") 
     if target is None:
         return _auto_backup(db_path, reason)
     if target.is_dir():
-        return backup_file(db_path, _unique_target(target, reason))
+        return backup_file(db_path, _unique_target(target, db_path.stem, reason))
     return backup_file(db_path, target)
 
 

@@ -1,5 +1,9 @@
 """The backups folder beside a SQLite database: how backups are named, listed and rotated.
 
+Several databases may share one folder (and so one backups folder), so every backup's name
+starts with the name of its database file, and listing and rotation only ever look at one
+database's backups: rotating one must never delete another's, nor "latest backup" point at it.
+
 Pure file-name bookkeeping, kept apart from taking and restoring a backup (`backup`) so the
 file check that suggests "the latest backup is ..." (`health`) can use it without a cycle.
 """
@@ -18,9 +22,11 @@ BACKUP_DIR_NAME = "backups"
 KEEP_LAST = 10
 PARTIAL_PREFIX = ".directory-backup-"
 PARTIAL_MAX_AGE_S = 3600.0
-NAME_RE = re.compile(r"^directory-(\d{8}-\d{6})-([a-z0-9][a-z0-9-]*)\.db$")
+_STAMP_AND_REASON = r"-(\d{8}-\d{6})-([a-z0-9][a-z0-9-]*)\.db$"
 
 
+def _name_re(stem: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(stem) + _STAMP_AND_REASON)
 
 @dataclass(frozen=True)
 class BackupInfo:
@@ -37,17 +43,20 @@ def backup_dir(db_path: Path) -> Path:
     return db_path.parent / BACKUP_DIR_NAME
 
 
-def backup_name(reason: str, when: datetime | None = None) -> str:
-    """`directory-YYYYmmdd-HHMMSS-<reason>.db` in local time; the reason becomes a slug."""
+def backup_name(stem: str, reason: str, when: datetime | None = None) -> str:
+    """`<stem>-YYYYmmdd-HHMMSS-<reason>.db` in local time, `stem` being the database file's name
+    without ".db" (so "directory" for directory.db); the reason becomes a slug."""
     slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
-    return f"directory-{(when or datetime.now()):%Y%m%d-%H%M%S}-{slug}.db"
+    return f"{stem}-{(when or datetime.now()):%Y%m%d-%H%M%S}-{slug}.db"
 
 
-def list_backups(folder: Path) -> list[BackupInfo]:
-    """Our automatically named backups in `folder`, newest first. Other files are ignored."""
+def list_backups(folder: Path, stem: str) -> list[BackupInfo]:
+    """The automatically named backups of database `stem` in `folder`, newest first. Other
+    files, including other databases' backups, are ignored."""
     found = []
+    pattern = _name_re(stem)
     for entry in folder.iterdir() if folder.is_dir() else ():
-        match = NAME_RE.match(entry.name)
+        match = pattern.match(entry.name)
         if match and entry.is_file():
             try:
                 taken = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
@@ -57,13 +66,18 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     return sorted(found, key=lambda b: (b.taken, b.path.name), reverse=True)
 
 
+def backups_of(db_path: Path) -> list[BackupInfo]:
+    """The automatic backups of the database at `db_path`, newest first."""
+    return list_backups(backup_dir(db_path), db_path.stem)
+
+
 def latest_backup(db_path: Path) -> Path | None:
-    backups = list_backups(backup_dir(db_path))
+    backups = backups_of(db_path)
     return backups[0].path if backups else None
 
 
-def _unique_target(folder: Path, reason: str) -> Path:
-    base = backup_name(reason).removesuffix(".db")
+def _unique_target(folder: Path, stem: str, reason: str) -> Path:
+    base = backup_name(stem, reason).removesuffix(".db")
     target, n = folder / f"{base}.db", 2
     while target.exists():  # two backups within one second: keep both
         target, n = folder / f"{base}-{n}.db", n + 1
@@ -89,9 +103,11 @@ def plan_rotation(
     return keep, delete
 
 
-def rotate(folder: Path, keep_last: int = KEEP_LAST) -> list[Path]:
-    """Apply `plan_rotation` to the automatically named backups in `folder`; returns deleted."""
-    _keep, delete = plan_rotation(((b.path.name, b.taken) for b in list_backups(folder)), keep_last)
+def rotate(folder: Path, stem: str, keep_last: int = KEEP_LAST) -> list[Path]:
+    """Apply `plan_rotation` to database `stem`'s automatic backups in `folder` (no other
+    database's); returns the deleted paths."""
+    mine = ((b.path.name, b.taken) for b in list_backups(folder, stem))
+    _keep, delete = plan_rotation(mine, keep_last)
     for name in delete:
         (folder / name).unlink(missing_ok=True)
     return [folder / name for name in delete]
