@@ -7,6 +7,7 @@ a complete update lands in one import batch; a second update changes nothing.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -146,6 +147,37 @@ def test_full_update_over_pages_in_one_batch_then_a_no_op(
     assert again.report.centers_new == again.report.links_new == 0
     assert trial_count(db)[0] == trials
     assert any("filter.ids" in r for r in registry.log)  # the known trials were refreshed
+
+
+def test_the_report_lists_what_changed_per_trial(
+    db: Path, tmp_path: Path, httpserver: HTTPServer, policy: FetchPolicy, studies: list[dict]
+):
+    """The directory first holds a real record with less in it (status unknown, last site not
+    yet listed); the update brings the full record and the report says what changed."""
+    online_setting.set_online_allowed(True)
+    full = next(
+        s for s in studies
+        if len(s["protocolSection"]["contactsLocationsModule"]["locations"]) >= 2
+        and s["protocolSection"]["statusModule"]["overallStatus"] != "UNKNOWN"
+        and "Multiple Sclerosis" in s["protocolSection"]["conditionsModule"]["conditions"]
+    )  # fmt: skip
+    trimmed = copy.deepcopy(full)
+    trimmed["protocolSection"]["statusModule"]["overallStatus"] = "UNKNOWN"
+    trimmed["protocolSection"]["contactsLocationsModule"]["locations"].pop()
+    first = tmp_path / "older.json"
+    first.write_text(json.dumps({"studies": [trimmed]}))
+    store = open_store(db, seed=False)
+    assert run_import(store, first).ok
+    store.close()
+
+    base = serve(httpserver, FakeRegistry([full]))
+    report = update(db, base, tmp_path, policy).report
+    assert report.ok, report.errors
+    nct = full["protocolSection"]["identificationModule"]["nctId"]
+    status = full["protocolSection"]["statusModule"]["overallStatus"].lower()
+    [change] = report.trial_changes
+    assert (change.nct_id, change.status, change.sites_added) == (nct, ["unknown", status], 1)
+    assert f"{nct}: status unknown -> {status}; 1 site(s) added" in report.text()
 
 
 def _fail_always(response: Response):  # type: ignore[no-untyped-def]

@@ -33,7 +33,13 @@ from sqlalchemy.orm import Session
 
 from directory_app.core.directory.models import Trial, TrialSite
 from directory_app.core.directory.vocab import CenterKind, Provenance
-from directory_app.core.importing.report import LISTED, Difference, ImportReport, UnplacedSite
+from directory_app.core.importing.report import (
+    LISTED,
+    Difference,
+    ImportReport,
+    TrialChange,
+    UnplacedSite,
+)
 from directory_app.core.importing.site_matching import CenterIndex, CenterRef, place_words
 from directory_app.core.importing.study_rules import (
     BEST_LOCATION,
@@ -85,6 +91,7 @@ class RegistryImport:
         self._places: dict[tuple[Any, ...], Placement | None] = {}
         self._kinds: dict[str, CenterKind | None] = {}
         self._unplaced: dict[int, CenterState] = {}
+        self._changes: dict[str, TrialChange] = {}  # per existing trial, in import order
         self._updated: set[int] = set()  # pre-existing centers whose fields changed
 
     # -- driving -----------------------------------------------------------------------------
@@ -159,6 +166,8 @@ class RegistryImport:
         unplaced = [s for s in self._unplaced.values() if s.values["latitude"] is None]
         self.report.sites_unplaced = len(unplaced)
         self.report.unplaced = [s.unplaced for s in unplaced if s.unplaced is not None][:LISTED]
+        changed = [c for c in self._changes.values() if c.changed()]
+        self.report.trial_changes = changed[:LISTED]
 
     # -- trials --------------------------------------------------------------------------------
     def _existing_trials(self, nct_ids: list[str]) -> dict[str, Trial]:
@@ -186,6 +195,11 @@ class RegistryImport:
             self.report.trials_new += 1
             return ref
         changes = trial_changes(study, trial)
+        change = self._changes.setdefault(trial.nct_id, TrialChange(trial.nct_id))
+        if "status" in changes:
+            change.status = [trial.status, changes["status"]]
+        if "phases" in changes:
+            change.phases = [list(trial.phases or []), list(changes["phases"])]
         if changes:
             self.journal.record(
                 "trials", trial.id, {f: getattr(trial, f) for f in changes}, changes
@@ -219,12 +233,16 @@ class RegistryImport:
                 },
             )
             self.report.links_new += 1
+            if trial.id is not None and trial.nct_id in self._changes:
+                self._changes[trial.nct_id].sites_added += 1
             return
         link_id, before = existing
         if status is not None and status != before:
             self.writer.site_status(link_id, before, status)
             links[(trial.id, center.id)] = (link_id, status)  # type: ignore[index]
             self.report.links_updated += 1
+            if trial.nct_id in self._changes:
+                self._changes[trial.nct_id].site_statuses_changed += 1
 
     # -- centers -------------------------------------------------------------------------------
     def _key(self, site: SiteRecord) -> str:

@@ -32,6 +32,34 @@ class Difference:
 
 
 @dataclass
+class TrialChange:
+    """What an import changed on a trial the directory already had, so a coordinator can see
+    at a glance which statuses moved (status and phases as [before, after], or None)."""
+
+    nct_id: str
+    status: list[str] | None = None
+    phases: list[list[str]] | None = None
+    sites_added: int = 0
+    site_statuses_changed: int = 0
+
+    def changed(self) -> bool:
+        return bool(self.status or self.phases or self.sites_added or self.site_statuses_changed)
+
+    def text(self) -> str:
+        parts = []
+        if self.status:
+            parts.append(f"status {self.status[0]} -> {self.status[1]}")
+        if self.phases:
+            before, after = (", ".join(p) or "none" for p in self.phases)
+            parts.append(f"phases {before} -> {after}")
+        if self.sites_added:
+            parts.append(f"{self.sites_added} site(s) added")
+        if self.site_statuses_changed:
+            parts.append(f"{self.site_statuses_changed} site status(es) changed")
+        return f"{self.nct_id}: " + "; ".join(parts)
+
+
+@dataclass
 class UnplacedSite:
     """A site imported without coordinates: shown as "location unknown" until a person places it."""
 
@@ -72,6 +100,7 @@ class ImportReport:
     unplaced: list[UnplacedSite] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
     differences_total: int = 0
+    trial_changes: list[TrialChange] = field(default_factory=list)
     backup: str | None = None
     seconds: float = 0.0
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -97,7 +126,7 @@ class ImportReport:
     def counts(self) -> dict[str, Any]:
         """The scalar figures only (kept in the batch summary)."""
         data = asdict(self)
-        for key in ("unplaced", "differences", "errors"):
+        for key in ("unplaced", "differences", "errors", "trial_changes"):
             data.pop(key)
         return data
 
@@ -156,6 +185,9 @@ class ImportReport:
                 f"  {u.nct_id}  {u.facility}, {u.city}, {u.country}".rstrip(", ")
                 for u in self.unplaced
             ]
+        if self.trial_changes:
+            lines.append("What changed on trials already in the directory:")
+            lines += [f"  {c.text()}" for c in self.trial_changes]
         if self.differences:
             lines.append("Kept because a person edited or verified them (directory | incoming):")
             lines += [
