@@ -311,3 +311,9 @@ def test_cli_export_and_import_with_exit_codes(source_file, tmp_path, capsys):
     assert "removed" in capsys.readouterr().out
     assert main(["--db", str(fresh), "import", "--undo-last"]) == 2
     assert "no import to undo" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", [" =1+1", "  +cmd", "\u00a0-2", "\uff1dHYPERLINK(1)", " \uff20x"])
+def test_formulas_behind_blanks_or_in_fullwidth_are_neutralised(text):
+    assert neutralise(text) == "'" + text
+    assert restore(neutralise(text)) == text

@@ -55,7 +55,9 @@ LIST_RECORDS: dict[str, str] = {
 }
 RECORD_KEYS = {v: k for k, v in LIST_RECORDS.items()}
 #: Characters that make a spreadsheet treat a cell as a formula, plus the quote itself.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: Spreadsheets skip these before deciding that a cell is a formula (" =1+1" still runs).
+_LEADING_BLANKS = " \t\r\n\u00a0\u3000"
 
 
 def _columns() -> list[str]:
@@ -75,8 +77,9 @@ HEADER_START = "record,center_uid,"
 
 
 def neutralise(text: str) -> str:
-    """Text as written to a cell: one quote added before a formula-like start or a quote."""
-    if text == "" or text.startswith(FORMULA_START):
+    """Text as written to a cell: one quote added before a formula-like start (after any
+    leading blanks, and the fullwidth ＝＋－＠ some spreadsheets also accept) or a quote."""
+    if text == "" or any(t.startswith(FORMULA_START) for t in (text, text.lstrip(_LEADING_BLANKS))):
         return "'" + text
     return text
 
