@@ -97,3 +97,10 @@ def test_os_level_storage_errors_read_as_the_same_plain_words() -> None:
     read_only = storage_failure(OSError(errno.EROFS, "Read-only file system", "x.db"))
     assert read_only is not None and "read-only" in read_only
     assert storage_failure(ValueError("an unrelated problem")) is None
+
+
+def test_folders_made_for_a_db_path_are_owner_only_all_the_way_down(tmp_path: Path) -> None:
+    db = tmp_path / "outer" / "middle" / "inner" / "d.db"
+    open_store(db, seed=False).close()
+    for folder in (tmp_path / "outer", tmp_path / "outer" / "middle", db.parent):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder

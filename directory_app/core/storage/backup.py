@@ -50,6 +50,7 @@ from directory_app.core.storage.engine import (
     current_revision,
     head_revision,
     make_engine,
+    make_private_dirs,
     resolve_url,
     sqlite_path,
 )
@@ -149,7 +150,7 @@ def backup_file(db_path: Path, target: Path) -> Path:
         raise BackupError(f"{db_path}: no database to back up")
     if target == db_path.resolve() or target.is_dir():
         raise BackupError(f"{target}: a backup cannot replace the database itself or a folder")
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(target.parent)
     prune_partials(target.parent)
     try:
         source = _open_readonly(db_path)
@@ -168,7 +169,7 @@ def backup_file(db_path: Path, target: Path) -> Path:
 def _auto_backup(db_path: Path, reason: str) -> Path:
     """A uniquely named backup in the database's backups folder, which is then rotated."""
     folder = backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(folder)
     made = backup_file(db_path, _unique_target(folder, db_path.stem, reason))
     rotate(folder, db_path.stem)
     return made
@@ -320,7 +321,7 @@ def restore(target: Store | str | os.PathLike[str] | None, source: Path) -> Rest
     elif _worth_saving(db_path):
         safety = _auto_backup(db_path, "before-restore")
     if not db_path.exists():
-        db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(db_path.parent)
         os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
     _copy_into_live(source, db_path)
     engine = target.engine if isinstance(target, Store) else make_engine(url)

@@ -56,6 +56,19 @@ def storage_failure(exc: BaseException) -> str | None:
     return None
 
 
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and every missing parent readable by the owner only (0700). Path.mkdir
+    applies its mode to the last folder alone, leaving the parents of a `--db` path 0755 -
+    and they hold patient-facing directory data and its backups."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    for candidate in reversed(missing):
+        candidate.mkdir(mode=0o700, exist_ok=True)
+
+
 def default_db_path() -> Path:
     """The user's data directory (platformdirs), e.g. ~/.local/share/directory-app/directory.db."""
     from platformdirs import user_data_dir

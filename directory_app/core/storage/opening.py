@@ -19,6 +19,7 @@ from directory_app.core.storage.engine import (
     StoreError,
     display_url,
     make_engine,
+    make_private_dirs,
     resolve_url,
     sqlite_path,
 )
@@ -36,7 +37,7 @@ def open_store(db: str | os.PathLike[str] | None = None, *, seed: bool = True) -
     if path is not None:
         check_sqlite_file(path)
         if not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # data dir: owner only
+            make_private_dirs(path.parent)  # data dir: owner only
         if not path.exists():
             # Owner-only from the first byte: the directory may hold a clinic's notes.
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
