@@ -107,3 +107,12 @@ def test_similarity_ranks_the_closer_name_higher() -> None:
 def test_similarity_of_empty_names_is_zero() -> None:
     assert name_similarity("", "Mayo Clinic") == 0.0
     assert name_similarity("The", "Of") == 0.0
+
+
+@pytest.mark.parametrize(
+    "variant", ["Vall d’Hebron", "Vall d‘Hebron", "Vall dʼHebron", "Vall d＇Hebron"]
+)
+def test_apostrophe_variants_fold_to_one_name(variant):
+    from directory_app.core.registry.names import normalize_facility
+
+    assert normalize_facility(f"Hospital {variant}") == normalize_facility("Hospital Vall d'Hebron")
