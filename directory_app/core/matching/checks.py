@@ -49,7 +49,7 @@ def age_check(age: int, low: float | None, high: float | None, who: str, source:
     """Age against a range; one missing bound means the source lists no limit on that side,
     both missing means the range is unknown."""
     if low is None and high is None:
-        return Check("age", UNKNOWN, f"age limits of {who} unknown", source)
+        return Check("age", UNKNOWN, f"age limits unknown, {who}", source)
     text = f"{_num(low) if low is not None else 'any'}–{_num(high) if high is not None else 'any'}"
     inside = (low is None or age >= low) and (high is None or age <= high)
     verdict = FITS if inside else FAILS

@@ -3,7 +3,9 @@
 How it runs, and why:
 1. The search picks the candidate centers (distance from the patient's place within the travel
    radius, through the search's indexed box), so matching reads only centers the patient could
-   reach; centers without coordinates stay in, with distance "unknown".
+   reach. With a radius, centers without coordinates are left out (they could be anywhere, and
+   a list padded with them hides the reachable ones); without a radius they stay, "distance
+   unknown".
 2. The candidates' facts, conditions and trial sites are read in a few bulk queries (chunks of
    ids), never one query per center, and every criterion is judged in Python by `checks`.
 3. Each trial is judged on its own (status, condition, its own age limits, sex): a trial
@@ -98,7 +100,8 @@ def match(
     Raises MatchError for a malformed profile."""
     validate_profile(profile)
     flt = CenterFilter(
-        origin=profile.origin, radius_km=profile.radius_km, unknown="keep", sort="name",
+        origin=profile.origin, radius_km=profile.radius_km, sort="name",
+        unknown="keep" if profile.radius_km is None else "drop",
         as_of=profile.as_of, units=units,
     )  # fmt: skip
     rows = search(session, flt)
@@ -155,7 +158,7 @@ def _judge(
     if p.condition is not None:
         m.checks.append(_center_condition(p.condition, conditions, m.trials))
     if p.age is not None:
-        m.checks.append(ck.age_check(p.age, c.age_min, c.age_max, "center's accepted ages", src))
+        m.checks.append(_center_age(p.age, c, src, m.trials))
     if p.failed_treatments is not None:
         m.checks.append(ck.failed_check(p.failed_treatments, c.requires_failed_conventional, src))
     if p.insurance:
@@ -176,6 +179,19 @@ def _center_condition(wanted: str, facts: list[Any], trials: list[TrialMatch]) -
         if t.fits:
             return Check("condition", FITS, f"open trial for {label}: {t.nct_id}", t.nct_id)
     return Check("condition", FAILS, f"no record of treating {label} or a fitting trial", "")
+
+
+def _center_age(age: int, c: Any, src: str, trials: list[TrialMatch]) -> Check:
+    """The center's own accepted ages when recorded; otherwise the age limits of a trial there
+    that fits the patient (the registry's fact), else unknown."""
+    if c.age_min is not None or c.age_max is not None:
+        return ck.age_check(age, c.age_min, c.age_max, "center's accepted ages", src)
+    for t in trials:
+        if t.fits:
+            for chk in t.checks:
+                if chk.criterion == "age" and chk.verdict == FITS:
+                    return chk
+    return Check("age", UNKNOWN, "center's accepted ages unknown", src)
 
 
 def _judge_trial(p: PatientProfile, site: Any, t: Any) -> TrialMatch:

@@ -1,0 +1,115 @@
+"""`directory-app match`: who can take this patient? A profile in, ranked centers and the
+trials that fit out, each decision stated as fits / does not fit / unknown with its source.
+
+The profile lives only in this command's arguments; nothing about the patient is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from directory_app.core.directory.vocab import Condition
+from directory_app.core.geo.places import parse_distance, resolve_place
+from directory_app.core.matching.matcher import CenterMatch, as_json, match
+from directory_app.core.matching.profile import SEXES, MatchError, PatientProfile
+from directory_app.core.search.distance_rank import format_distance
+
+from .common import CommandError, print_json, store_for
+from .search import _count
+
+DEFAULT_LIMIT = "20"
+NAME_WIDTH = 44
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "match",
+        help="rank centers and trials for one patient profile, with reasons",
+        description="Judge every center within reach, and each of its trials, against the "
+        "patient's profile: fits, does not fit, or unknown, with the fact and its source. "
+        "Centers with no failing criterion come first, then fewest unknowns, then nearest.",
+    )
+    p.add_argument("--age", metavar="YEARS")
+    p.add_argument("--sex", metavar="SEX", help="|".join(SEXES))
+    p.add_argument("--condition", metavar="CONDITION", help=", ".join(Condition.codes()))
+    p.add_argument("--failed", metavar="N", help="conventional treatments that failed")
+    p.add_argument("--near", metavar="PLACE", help="ZIP, 'City, ST' or 'lat, lon'")
+    p.add_argument("--radius", metavar="DISTANCE", help="how far the patient can travel: 300mi")
+    p.add_argument("--insurance", action="store_true", help="the patient wants to use insurance")
+    p.add_argument("--max-cost", metavar="USD", help="most the patient can pay out of pocket")
+    p.add_argument("--limit", metavar="N", default=DEFAULT_LIMIT, help="show at most N centers")
+    p.add_argument("--json", action="store_true", help="print fits/fails/unknown as JSON")
+    p.set_defaults(handler=run_match)
+    if hasattr(p, "_negative_number_matcher"):
+        p._negative_number_matcher = re.compile(r"^-\d")
+
+
+def build_profile(args: argparse.Namespace) -> tuple[PatientProfile, str]:
+    """The profile the arguments describe, and the distance unit to report in."""
+    if args.radius is not None and not args.near:
+        raise CommandError("--radius needs --near PLACE")
+    origin, radius_km, units = None, None, "mi"
+    if args.near:
+        try:
+            place = resolve_place(args.near)
+            origin = (place.latitude, place.longitude)
+        except ValueError as exc:
+            raise CommandError(f"--near: {exc}") from None
+        if args.radius is not None:
+            try:
+                radius_km = parse_distance(args.radius)
+            except ValueError as exc:
+                raise CommandError(f"--radius: {exc}") from None
+            units = "km" if re.search(r"\d\s*k", args.radius.lower()) else "mi"
+    condition = None
+    if args.condition:
+        try:
+            condition = Condition.parse(args.condition).value
+        except ValueError as exc:
+            raise CommandError(f"--condition: {exc}") from None
+    sex = args.sex.strip().lower() if args.sex else None
+    if sex is not None and sex not in SEXES:
+        raise CommandError(f"--sex: unknown value {args.sex!r}; accepted: {', '.join(SEXES)}")
+    return PatientProfile(
+        age=_count("--age", args.age), sex=sex, condition=condition,
+        failed_treatments=_count("--failed", args.failed), origin=origin, radius_km=radius_km,
+        insurance=args.insurance, max_cost_usd=_count("--max-cost", args.max_cost),
+    ), units  # fmt: skip
+
+
+def run_match(args: argparse.Namespace) -> int:
+    profile, units = build_profile(args)
+    limit = _count("--limit", args.limit)
+    store = store_for(args)
+    try:
+        with store.session() as s:
+            results = match(s, profile, limit=limit, units=units)
+    except MatchError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        store.close()
+    if args.json:
+        print_json([as_json(m) for m in results])
+        return 0
+    clean = sum(1 for m in results if not m.fails)
+    print(f"{len(results)} centers, best fit first; {clean} with no failing criterion")
+    for i, m in enumerate(results, 1):
+        print(_block(i, m, units))
+    return 0
+
+
+def _block(i: int, m: CenterMatch, units: str) -> str:
+    """One result: rank, name, place, distance and summary, then the reasons indented."""
+    place = ", ".join(p for p in (m.city, m.region) if p)
+    away = "distance unknown" if m.distance_km is None else format_distance(m.distance_km, units)
+    summary = f"{len(m.fits)} fit, {len(m.fails)} fail, {len(m.unknown)} unknown"
+    name = m.name if len(m.name) <= NAME_WIDTH else m.name[: NAME_WIDTH - 1] + "…"
+    lines = [f"{i:>3}. {name}  ({place}; {away})  {summary}"]
+    for word, checks in (("fits", m.fits), ("FAILS", m.fails), ("unknown", m.unknown)):
+        lines += [f"       {word:<8}{c.fact}" + (f" [{c.source}]" if c.source else "")
+                  for c in checks]  # fmt: skip
+    for t in m.fitting_trials:
+        status = t.site_status or t.status
+        lines.append(f"       trial   {t.nct_id} ({status}) {t.title[:70]}")
+    return "\n".join(lines)
