@@ -14,6 +14,13 @@ from collections.abc import Sequence
 from . import __version__
 
 
+def version_text() -> str:
+    """App version and the date of the bundled directory data, one line (also the About box)."""
+    from directory_app.core.paths import bundled_data_date
+
+    return f"directory-app {__version__} (bundled data {bundled_data_date()})"
+
+
 def _base_parser(**kwargs: object) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="directory-app",
@@ -21,7 +28,7 @@ def _base_parser(**kwargs: object) -> argparse.ArgumentParser:
         description="Offline directory of centers offering or researching stem cell therapy "
         "for autoimmune disease. With no command, starts the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"directory-app {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     parser.add_argument(
         "--db",
         metavar="PATH_OR_URL",

@@ -14,6 +14,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from directory_app.core.paths import bundled_data_date
+
 from .. import __version__
 from .detail_view import TRIAL_NOTE, link, open_external
 
@@ -32,7 +34,8 @@ CAUTION = (
 def about_html(meta: dict[str, Any], counts: dict[str, int] | None = None) -> str:
     """The About text: purpose, caution, counts and each data source with its date and licence."""
     parts = [
-        f"<h2>{APP_TITLE}</h2><p>Version {escape(__version__)}</p>",
+        f"<h2>{APP_TITLE}</h2><p>Version {escape(__version__)}, "
+        f"bundled data of {escape(bundled_data_date())}</p>",
         f"<p>{escape(PURPOSE)}</p><p><b>{escape(CAUTION)}</b></p>",
     ]
     if counts:

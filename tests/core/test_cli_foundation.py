@@ -11,13 +11,28 @@ import pytest
 
 from directory_app import __version__
 from directory_app.cli import main
+from directory_app.core import paths
 
 
 def test_version_prints_package_version(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert capsys.readouterr().out.strip() == f"directory-app {__version__}"
+    out = capsys.readouterr().out.strip()
+    assert out == f"directory-app {__version__} (bundled data 2022-10-05)"
+
+
+def test_bundled_data_date_reads_the_newest_source_date(tmp_path):
+    seed = tmp_path / "directory.json"
+    seed.write_text(json.dumps({"centers": [{"meta": 1}], "meta": {"sources": [
+        {"date": "2021-01-02"}, {"date": None}, {"date": "2023-05-06"}]}, "trials": []}))
+    assert paths.bundled_data_date(seed) == "2023-05-06"
+    seed.write_text(json.dumps({"centers": [{"meta": {"sources": [{"date": "2099-01-01"}]}}],
+                                "meta": {"sources": [{"date": "2020-02-02"}]}}, indent=1))
+    assert paths.bundled_data_date(seed) == "2020-02-02"
+    seed.write_text('{"centers": []}')
+    assert paths.bundled_data_date(seed) == "unknown"
+    assert paths.bundled_data_date(tmp_path / "missing.json") == "unknown"
 
 
 def test_info_reports_bundled_directory_counts(tmp_path: Path, capsys):

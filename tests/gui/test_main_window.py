@@ -223,6 +223,7 @@ def test_about_box_lists_data_sources_and_dates(qtbot, window, empty_store, monk
     text = opened[0].text.toPlainText()
     assert "ClinicalTrials.gov" in text and "2026-03-30" in text
     assert "HIFLD hospitals" in text and "2026-04-01" in text
+    assert "bundled data of 2022-10-05" in text
 
 
 def test_main_controls_have_accessible_names(window):
