@@ -49,7 +49,7 @@ def import_document(
 ) -> None:
     """Add what `data` (a checked export document) has and the directory lacks."""
     source = report.file
-    have_trials = set()
+    have_trials: set[str] = set()
     nct_ids = [t["nct_id"] for t in data["trials"]]
     for part in chunks(nct_ids):
         have_trials.update(session.scalars(select(Trial.nct_id).where(Trial.nct_id.in_(part))))

@@ -377,7 +377,7 @@ class RegistryImport:
             or mine[1] is None
             or any(
                 abs(a - b) > 1e-4
-                for a, b in zip(mine, theirs, strict=True)  # type: ignore[operator]
+                for a, b in zip(mine, theirs, strict=True)
             )
         ):
             self._differ(state, "location", mine, theirs, nct_id)

@@ -18,7 +18,7 @@ undone batch stays in the table, marked `undone`, as a record of what happened.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -55,7 +55,7 @@ def undo_last_import(session: Session) -> UndoReport:
     batch = last_batch(session)
     if batch is None:
         raise NothingToUndo("there is no import to undo")
-    journal: dict[str, Any] = (batch.summary or {}).get("undo") or {}
+    journal = cast(dict[str, Any], (batch.summary or {}).get("undo") or {})
     report = UndoReport(batch_id=batch.id, source_file=batch.source_file)
     _restore_trials(session, journal.get("trials") or {}, report)
     _restore_sites(session, journal.get("sites") or {}, report)

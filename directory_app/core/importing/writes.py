@@ -22,9 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from directory_app.core.directory.models import (
@@ -223,7 +223,7 @@ class ChunkWriter:
         """Write what this chunk collected, parents before children, and start afresh."""
         s = self.session
         if self.trials:
-            table = Trial.__table__
+            table = cast(Table, Trial.__table__)
             result = s.execute(
                 insert(table).returning(table.c.nct_id, table.c.id), [row for _, row in self.trials]
             )
@@ -241,7 +241,7 @@ class ChunkWriter:
             for trial, center, row in self.links:
                 assert trial.id is not None and center.id is not None
                 rows.append({**row, "trial_id": trial.id, "center_id": center.id})
-            s.execute(insert(TrialSite.__table__), rows)
+            s.execute(insert(cast(Table, TrialSite.__table__)), rows)
         if self.statuses:
             s.execute(update(TrialSite), self.statuses)
         s.flush()  # trial updates made on ORM objects
@@ -284,7 +284,7 @@ class ChunkWriter:
                     row["id"] = state.ref.id
                 rows.append(row)
             c = Center.__table__.c
-            stmt = insert(Center.__table__).returning(c.uid, c.id, c.version)
+            stmt = insert(cast(Table, Center.__table__)).returning(c.uid, c.id, c.version)
             ids = {uid: (cid, ver) for uid, cid, ver in self.session.execute(stmt, rows)}
             for state in part:
                 state.ref.id, state.version = ids[state.ref.uid]

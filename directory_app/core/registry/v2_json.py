@@ -143,4 +143,4 @@ def _coordinate(ctx: FieldContext, loc: dict[str, Any], path: str, limit: float)
         raise ctx.error(path, f"must be a number from {-limit:g} to {limit:g}") from None
     if value is not None and not (math.isfinite(value) and -limit <= value <= limit):
         raise ctx.error(path, f"{value!r} is not a number from {-limit:g} to {limit:g}")
-    return value
+    return None if value is None else float(value)
