@@ -312,3 +312,32 @@ def test_cli_online_on_then_update(
     err = capsys.readouterr().err
     assert "directory-app online on" in err and "https://clinicaltrials.gov/api/v2/studies?" in err
     assert db.read_bytes() == before
+
+
+def test_matches_standing_query_on_real_records():
+    """The local form of the standing query (for the seed build): autoimmune condition and a
+    cell therapy, judged on real records of the bundled export."""
+    import dataclasses
+
+    from directory_app.core.registry.ctgov import iter_studies
+    from tests.ctgov_server import SOURCE
+
+    records = {s.nct_id: s for s in iter_studies(SOURCE)}
+    ms_msc = next(
+        s for s in records.values()
+        if "Multiple Sclerosis" in s.conditions and "mesenchymal" in s.title.lower()
+    )  # fmt: skip
+    assert standing_query.matches_standing_query(ms_msc)
+    # A real MSC study of a condition the directory is not about (ARDS/COVID-19).
+    assert not standing_query.matches_standing_query(records["NCT04447833"])
+    # The same MS study with a drug instead of cells no longer matches.
+    drug_only = dataclasses.replace(
+        ms_msc, title="Ocrelizumab in Relapsing MS", interventions=("Drug: Ocrelizumab",)
+    )
+    assert not standing_query.matches_standing_query(drug_only)
+    # "Cell therapy" named only in the title still counts.
+    titled = dataclasses.replace(drug_only, title="Cell Therapy in Relapsing MS",
+                                 interventions=("Drug: Single Dose",))  # fmt: skip
+    assert standing_query.matches_standing_query(titled)
+    chosen = [s for s in records.values() if standing_query.matches_standing_query(s)]
+    assert 0 < len(chosen) < len(records) / 2

@@ -17,8 +17,13 @@ Both ask only for the modules the importer reads (`FIELDS`), which keeps pages s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from directory_app.core.registry.fields import StudyRecord
 
 #: The registry's public API v2 address; `--api-base` points an update at a mirror instead.
 DEFAULT_API_BASE = "https://clinicaltrials.gov/api/v2"
@@ -73,6 +78,34 @@ FIELDS: tuple[str, ...] = (
 PAGE_SIZE = 1000
 #: NCT ids per refresh request; keeps each URL well under common length limits (~2,000 chars).
 IDS_PER_REQUEST = 100
+
+
+#: Words of the intervention terms as a local search: "stem cell", "CAR-T", "regulatory T cells"
+#: ... plus "cell therapy", which titles use for products the registry indexes by description.
+_CELL_WORDS = re.compile(
+    "|".join(
+        re.escape(t.lower()).replace(r"\ ", r"[\s-]+") for t in (*INTERVENTIONS, "cell therapy")
+    )
+)
+
+
+def matches_standing_query(study: StudyRecord) -> bool:
+    """Whether a study answers the standing query: an autoimmune or immune-mediated condition
+    (`classify.is_autoimmune_study`, the importer's own test) and a cell therapy in its
+    interventions or title (`classify.therapies_from_text`, or one of `INTERVENTIONS`).
+
+    For selecting studies from a file (the seed build) the way the registry's search selects
+    them online. The registry also searches intervention descriptions a download does not
+    carry, so a coded product named only by its code ("Biological: IMS001") matches there and
+    not here; where the two differ, the registry's answer to the update is what gets imported.
+    """
+    from directory_app.core.registry.classify import is_autoimmune_study, therapies_from_text
+
+    if not is_autoimmune_study(study):
+        return False
+    if therapies_from_text(study.interventions, study.title):
+        return True
+    return any(_CELL_WORDS.search(text.lower()) for text in (*study.interventions, study.title))
 
 
 def _either(terms: Iterable[str]) -> str:
