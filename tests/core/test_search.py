@@ -202,23 +202,28 @@ def test_kinds_match_any_of_and_unknown_kind_is_marked_or_dropped(empty_store):
 
 
 def test_therapies_match_any_of_and_name_inferred_facts(empty_store):
-    add(empty_store, "Auto", therapies=[("hsct_autologous", "registry")])
+    # A registry-inferred fact counts through a trial that gives the therapy (trial_match).
+    auto = ("NCT09", "Autologous hematopoietic stem cell transplantation", "completed", None)
+    add(empty_store, "Auto", therapies=[("hsct_autologous", "registry")], trials=[auto])
     add(empty_store, "Allo", therapies=["hsct_allogeneic"])
     add(empty_store, "MSC", therapies=["msc_adipose"])
     rows = find(empty_store, therapies={"hsct_autologous", "hsct_allogeneic"}, sort="name")
-    assert [(r.name, r.matched) for r in rows] == [
-        ("Allo", ("HSCT (allogeneic)",)),
-        ("Auto", ("HSCT (autologous) [inferred]",)),
+    assert [(r.name, r.matched[0]) for r in rows] == [
+        ("Allo", "HSCT (allogeneic)"),
+        ("Auto", "HSCT (autologous) [inferred]"),
     ]
+    assert [r.matched_trials for r in rows] == [(), ("NCT09",)]
     assert names(empty_store, therapies={"hsct_autologous"}, verified_only=True) == []
 
 
 def test_conditions_match_any_of(empty_store):
     add(empty_store, "Lupus", conditions=["lupus"])
-    add(empty_store, "MS", conditions=[("multiple_sclerosis", "registry")])
+    add(empty_store, "MS", conditions=[("multiple_sclerosis", "registry")],
+        trials=[("NCT07", "Multiple sclerosis study", "completed", None)])  # fmt: skip
     assert names(empty_store, conditions={"lupus", "vasculitis"}) == ["Lupus"]
     assert only(empty_store, conditions={"multiple_sclerosis"}).matched == (
         "Multiple sclerosis [inferred]",
+        "one trial meets every trial criterion: NCT07",
     )
 
 
@@ -235,7 +240,7 @@ def test_trials_any_recruiting_or_none_use_the_site_status_first(empty_store):
     assert names(empty_store, trials="recruiting", sort="name") == ["Recruiting", "Site open"]
     assert names(empty_store, trials="none") == ["No trials"]
     assert (
-        only(empty_store, trials="recruiting", text="site").matched[-1] == "recruiting in 1 trial"
+        only(empty_store, trials="recruiting", text="site").matched[-2] == "recruiting in 1 trial"
     )
 
 
@@ -321,14 +326,15 @@ def test_verified_within_months_excludes_stale_and_never_verified(empty_store):
 def test_criteria_combine_and_explain_in_order(empty_store):
     add(empty_store, "Match", point(ROCHESTER, 10), kind="transplant_center",
         therapies=["hsct_autologous"], team=SPECIALISTS, insurance_accepted=None,
-        trials=[("NCT01", "HSCT for MS", "recruiting", None)])  # fmt: skip
+        trials=[("NCT01", "Autologous HSCT for MS", "recruiting", None)])  # fmt: skip
     add(empty_store, "Wrong kind", point(ROCHESTER, 10), kind="autoimmune_clinic",
         therapies=["hsct_autologous"], team=SPECIALISTS)  # fmt: skip
     row = only(empty_store, origin=ROCHESTER, radius_km=100, kinds={"transplant_center"},
                therapies={"hsct_autologous"}, trials="recruiting", services={"social_work"},
                insurance=True, text="hsct")  # fmt: skip
     assert row.matched == ("within 62.1 mi", 'text matches "hsct"', "Transplant center",
-                           "HSCT (autologous)", "recruiting in 1 trial", "Social work")  # fmt: skip
+                           "HSCT (autologous)", "recruiting in 1 trial", "Social work",
+                           "one trial meets every trial criterion: NCT01")  # fmt: skip
     assert row.unknown == ("insurance unknown",)
 
 

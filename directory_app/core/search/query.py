@@ -60,6 +60,7 @@ from directory_app.core.search.sql import (
     search_words,
     unlocated,
 )
+from directory_app.core.search.trial_match import TrialMatcher, needs_trial_match
 
 __all__ = [
     "SORT_KEYS",
@@ -85,11 +86,16 @@ class _Where:
 
     cheap: list[ColumnElement[bool]]
     costly: list[ColumnElement[bool]]
+    #: The one-trial check run on the rows SQL kept (`trial_match`), when the search needs it.
+    matcher: TrialMatcher | None = None
 
     @classmethod
-    def of(cls, criteria: Sequence[Criterion]) -> _Where:
+    def of(cls, criteria: Sequence[Criterion], matcher: TrialMatcher | None = None) -> _Where:
         cheap = [c.where for c in criteria if not c.costly]
-        return cls(cheap, [c.where for c in criteria if c.costly])
+        return cls(cheap, [c.where for c in criteria if c.costly], matcher)
+
+    def keep(self, items: list[Candidate]) -> list[Candidate]:
+        return items if self.matcher is None else self.matcher.keep(items)
 
 
 def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
@@ -103,11 +109,13 @@ def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
     criteria = compile_criteria(ctx)
     if flt.limit == 0:
         return []
+    matcher = TrialMatcher(session, ctx.backend, flt) if needs_trial_match(flt) else None
     if flt.origin is None:
-        chosen = _ordered(ctx, _candidates(session, _query(_Where.of(criteria))))
+        where = _Where.of(criteria, matcher)
+        chosen = _ordered(ctx, where.keep(_candidates(session, _query(where))))
     else:
-        chosen = _near(session, ctx, criteria, flt.origin)
-    return build_rows(session, ctx, criteria, chosen)
+        chosen = _near(session, ctx, criteria, flt.origin, matcher)
+    return build_rows(session, ctx, criteria, chosen, matcher)
 
 
 def count_centers(session: Session) -> int:
@@ -183,7 +191,7 @@ def _within(
         km, inside = distance_within(origin, row.latitude, row.longitude, radius, lambert=d)
         if inside:
             found.append((row, km))
-    return found
+    return where.keep(found)
 
 
 def _km(c: Candidate) -> float:
@@ -235,36 +243,42 @@ def _nearest(
         ring = ring * grow if ring * grow < 0.7 * ceiling_km else ceiling_km
 
 
-def _where_once(session: Session, ctx: Context, criteria: Sequence[Criterion]) -> _Where:
+def _where_once(
+    session: Session, ctx: Context, criteria: Sequence[Criterion], matcher: TrialMatcher | None
+) -> _Where:
     """Conditions for a search that runs several statements (growing boxes, then the
     unlocated): the text query, when the backend can, runs once instead of in each."""
-    where = _Where.of([c for c in criteria if not c.is_text])
+    where = _Where.of([c for c in criteria if not c.is_text], matcher)
     if not any(c.is_text for c in criteria):
         return where
     once = ctx.backend.text_once(session, list(ctx.words))
     text = [c.where for c in criteria if c.is_text] if once is None else [once]
-    return _Where(where.cheap, where.costly + text)
+    return _Where(where.cheap, where.costly + text, matcher)
 
 
 def _near(
-    session: Session, ctx: Context, criteria: Sequence[Criterion], origin: tuple[float, float]
+    session: Session,
+    ctx: Context,
+    criteria: Sequence[Criterion],
+    origin: tuple[float, float],
+    matcher: TrialMatcher | None,
 ) -> list[Candidate]:
     flt = ctx.flt
     ceiling = flt.radius_km if flt.radius_km is not None else WHOLE_EARTH_KM
     # No coordinates is an unknown only for a radius; without one such centers simply have no
     # distance and sort last.
     with_unlocated = flt.radius_km is None or flt.unknown == "keep"
-    where = _where_once(session, ctx, criteria)
+    where = _where_once(session, ctx, criteria, matcher)
     unlocated_query = _query(where, unlocated())
     if flt.sort == "distance" and flt.limit is not None:
         chosen = _nearest(session, where, origin, ceiling, flt.limit)
         if len(chosen) < flt.limit and with_unlocated:
-            rest = _ordered(ctx, _candidates(session, unlocated_query))
+            rest = _ordered(ctx, where.keep(_candidates(session, unlocated_query)))
             chosen.extend(rest[: flt.limit - len(chosen)])
         return chosen
     items = _within(session, where, origin, ceiling)
     if flt.sort == "distance":
         items = _by_distance(origin, items)
     if with_unlocated:
-        items.extend(_candidates(session, unlocated_query))
+        items.extend(where.keep(_candidates(session, unlocated_query)))
     return _ordered(ctx, items)

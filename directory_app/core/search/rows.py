@@ -21,6 +21,7 @@ from directory_app.core.search.distance_rank import format_distance, km_to_mi
 from directory_app.core.search.shapes import ResultRow, is_stale
 from directory_app.core.search.sql import CENTERS as C
 from directory_app.core.search.sql import Backend, codes_of
+from directory_app.core.search.trial_match import TrialMatcher
 
 
 @lru_cache(maxsize=8)
@@ -60,6 +61,7 @@ def build_rows(
     ctx: Context,
     criteria: Sequence[Criterion],
     chosen: Sequence[tuple[Any, float | None]],
+    matcher: TrialMatcher | None = None,
 ) -> list[ResultRow]:
     """ResultRows for `chosen` (center_search record, km from the origin), in their order."""
     ids = [r.center_id for r, _ in chosen]
@@ -81,6 +83,13 @@ def build_rows(
             yes, maybe = criterion.explain(f)
             matched.extend(yes)
             unknown.extend(maybe)
+        trials: tuple[str, ...] = ()
+        if matcher is not None:
+            trials = matcher.trials.get(r.center_id, ())
+            if trials:
+                matched.append(f"one trial meets every trial criterion: {', '.join(trials)}")
+            elif r.center_id in matcher.recorded:
+                matched.append("condition/therapy [recorded] by a person, no trial needed")
         values = {
             "id": r.center_id,
             "uid": a.uid,
@@ -103,6 +112,7 @@ def build_rows(
             "services": tuple(codes_of(r.services)),
             "matched": tuple(matched),
             "unknown": tuple(unknown),
+            "matched_trials": trials,
         }
         rows.append(_result(values))
     return rows

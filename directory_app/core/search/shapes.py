@@ -17,6 +17,7 @@ from directory_app.core.directory.vocab import (
     Accreditation,
     CenterKind,
     Condition,
+    Phase,
     Specialty,
     SupportService,
     Therapy,
@@ -69,6 +70,8 @@ class CenterFilter:
     therapies: frozenset[str] = frozenset()
     conditions: frozenset[str] = frozenset()
     trials: str | None = None
+    #: Trial phases (`Phase` codes); like condition and status, checked against one trial.
+    phases: frozenset[str] = frozenset()
     specialties: frozenset[str] = frozenset()
     services: frozenset[str] = frozenset()
     min_disciplines: int = 0
@@ -132,6 +135,9 @@ class ResultRow:
     services: tuple[str, ...]
     matched: tuple[str, ...]
     unknown: tuple[str, ...]
+    #: NCT ids of this center's trials that satisfy every trial-level criterion at once
+    #: (`core.search.trial_match`); empty when the search names none or a recorded fact matched.
+    matched_trials: tuple[str, ...]
 
 
 _CODE_SETS: dict[str, type[Vocab]] = {
@@ -141,6 +147,7 @@ _CODE_SETS: dict[str, type[Vocab]] = {
     "specialties": Specialty,
     "services": SupportService,
     "accreditations": Accreditation,
+    "phases": Phase,
 }
 
 

@@ -1,0 +1,149 @@
+"""Trial-level criteria: condition, trial status, phase, therapy and age must hold for ONE trial.
+
+Why: every criterion checked against the center as a whole sends patients to the wrong place.
+A center with a completed multiple sclerosis trial and a recruiting Crohn's trial has "MS" and
+"recruiting" among its facts, yet no MS trial it could refer a patient to. So:
+
+- When a search names any trial-level criterion (a condition, a therapy, "recruiting now", a
+  phase), a center matches only if one of its trials satisfies all of them at once: the trial's
+  conditions (its condition list, else its title) name a wanted condition, its interventions
+  (and title) name a wanted therapy, its status at this site is recruiting, its phases include a
+  wanted phase, and - when an age is given - the age lies in the trial's age range (a missing
+  bound does not exclude). The result row names those trials (`ResultRow.matched_trials`).
+- A fact a person recorded on the center itself ("offers HSCT for MS", verified, no trial)
+  still matches the condition and therapy criteria on its own, marked "[recorded]", as long as
+  the search asks nothing only a trial can answer (status, phase).
+
+The SQL criteria run first and keep a superset (a trial's facts are inferred onto its centers);
+this check then reads the survivors' trials in one query and classifies each trial once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory_app.core.directory.vocab import TrialStatus
+from directory_app.core.registry.classify import conditions_from_text, therapies_from_text
+from directory_app.core.search.shapes import CenterFilter
+from directory_app.core.search.sql import Backend, codes_of
+
+
+def needs_trial_match(flt: CenterFilter) -> bool:
+    """Whether `flt` names a criterion that must hold for one trial."""
+    return bool(flt.conditions or flt.therapies or flt.phases or flt.trials == "recruiting")
+
+
+@dataclass(frozen=True)
+class _TrialFacts:
+    nct_id: str
+    status: str
+    phases: frozenset[str]
+    conditions: frozenset[str]
+    therapies: frozenset[str]
+    age_min: float | None
+    age_max: float | None
+
+
+def _trial_facts(row: Any) -> _TrialFacts:
+    conditions = conditions_from_text(row.conditions or []) or conditions_from_text([row.title])
+    therapies = therapies_from_text(row.interventions or [], row.title)
+    return _TrialFacts(
+        nct_id=row.nct_id,
+        status=row.site_status or row.status,
+        phases=frozenset(row.phases or ()),
+        conditions=frozenset(c.value for c in conditions),
+        therapies=frozenset(t.value for t in therapies),
+        age_min=row.min_age_years,
+        age_max=row.max_age_years,
+    )
+
+
+@dataclass
+class TrialMatcher:
+    """Keeps the candidates for which one trial (or a recorded fact) satisfies the filter, and
+    remembers why, for the result rows."""
+
+    session: Session
+    backend: Backend
+    flt: CenterFilter
+    #: center id -> NCT ids of the trials that satisfy every trial-level criterion.
+    trials: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: center ids that matched on facts a person recorded, without a trial.
+    recorded: set[int] = field(default_factory=set)
+
+    def _trial_ok(self, t: _TrialFacts) -> bool:
+        f = self.flt
+        if f.conditions and not (t.conditions & f.conditions):
+            return False
+        if f.therapies and not (t.therapies & f.therapies):
+            return False
+        if f.trials == "recruiting" and t.status != TrialStatus.RECRUITING.value:
+            return False
+        if f.phases and not (t.phases & f.phases):
+            return False
+        if f.age is not None:
+            if t.age_min is not None and f.age < t.age_min:
+                return False
+            if t.age_max is not None and f.age > t.age_max:
+                return False
+        return True
+
+    def _recorded_ok(self, row: Any) -> bool:
+        f = self.flt
+        if f.trials == "recruiting" or f.phases:
+            return False
+        if f.conditions and not (set(codes_of(row.conditions_verified)) & f.conditions):
+            return False
+        return not (f.therapies and not (set(codes_of(row.therapies_verified)) & f.therapies))
+
+    def _trials_of(self, ids: Sequence[int]) -> dict[int, list[_TrialFacts]]:
+        from directory_app.core.directory.models import Trial, TrialSite
+
+        stmt = (
+            select(
+                TrialSite.center_id,
+                TrialSite.site_status,
+                Trial.nct_id,
+                Trial.status,
+                Trial.title,
+                Trial.phases,
+                Trial.conditions,
+                Trial.interventions,
+                Trial.min_age_years,
+                Trial.max_age_years,
+            )  # fmt: skip
+            .join(Trial, Trial.id == TrialSite.trial_id)
+            .where(self.backend.ids_in(TrialSite.center_id, list(ids)))
+            .order_by(Trial.nct_id)
+        )
+        by_center: dict[int, list[_TrialFacts]] = {}
+        cache: dict[tuple[str, str | None], _TrialFacts] = {}
+        for row in self.session.execute(stmt):
+            key = (row.nct_id, row.site_status)
+            facts = cache.get(key)
+            if facts is None:
+                facts = cache[key] = _trial_facts(row)
+            by_center.setdefault(row.center_id, []).append(facts)
+        return by_center
+
+    def keep(self, candidates: list[Any]) -> list[Any]:
+        """The candidates (center_search records first in each item) that match trial-wise."""
+        if not candidates:
+            return candidates
+        trials = self._trials_of([c[0].center_id for c in candidates])
+        kept = []
+        for item in candidates:
+            row = item[0]
+            hits = tuple(t.nct_id for t in trials.get(row.center_id, ()) if self._trial_ok(t))
+            if hits:
+                self.trials[row.center_id] = hits
+                kept.append(item)
+            elif self._recorded_ok(row):
+                self.recorded.add(row.center_id)
+                kept.append(item)
+        return kept
