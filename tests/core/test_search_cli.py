@@ -112,6 +112,18 @@ def test_criteria_options_reach_the_search(directory, capsys):
     assert code == 0 and out.startswith("0 of 5 centers")
 
 
+def test_trial_options_name_the_matching_trial(directory, capsys):
+    code, out, _ = run(directory, capsys, "--trial", "recruiting", "--therapy",
+                       "hsct_autologous", "--json")  # fmt: skip
+    [row] = json.loads(out)
+    assert code == 0 and row["matched_trials"] == ["NCT00000001"]
+    # The one trial has no phase on record: a phase criterion finds no trial to match.
+    code, out, _ = run(directory, capsys, "--trial", "recruiting", "--phase", "phase2")
+    assert code == 0 and out.startswith("0 of 5 centers")
+    code, _, err = run(directory, capsys, "--phase", "phase9")
+    assert code == 2 and "--phase: " in err
+
+
 def test_labels_are_accepted_as_well_as_codes(directory, capsys):
     code, out, _ = run(directory, capsys, "--kind", "Transplant center", "--json")
     assert code == 0 and [r["name"] for r in json.loads(out)] == ["Rochester Transplant Center"]
