@@ -118,7 +118,7 @@ class TrialMatcher:
                 Trial.max_age_years,
             )  # fmt: skip
             .join(Trial, Trial.id == TrialSite.trial_id)
-            .where(self.backend.ids_in(TrialSite.center_id, list(ids)))
+            .where(self.backend.ids_in(TrialSite.__table__.c.center_id, list(ids)))
             .order_by(Trial.nct_id)
         )
         by_center: dict[int, list[_TrialFacts]] = {}
