@@ -60,6 +60,14 @@ def run_online_command(args: argparse.Namespace) -> int:
         print(f"{online_setting.LABEL}: {state}")
     if online_setting.is_online_allowed():
         print(online_setting.EXPLANATION)
+    if args.state == "status":
+        from directory_app.core.importing.online_update import checked_summary
+
+        store = store_for(args)
+        try:
+            print(checked_summary(store).text())
+        finally:
+            store.close()
     return 0
 
 

@@ -305,9 +305,15 @@ def _trials(c: dict[str, Any]) -> str:
         nct = str(site.get("nct_id", ""))
         t = records.get(nct, {})
         phases = ", ".join(label(Phase, p) for p in t.get("phases") or []) or UNKNOWN
+        checked = t.get("checked_on")
+        checked_text = (
+            f" (checked with the registry {escape(str(checked))})"
+            if checked
+            else " (not yet checked with the registry)"
+        )
         items.append(
             f"{nct_link(nct)} — {text(t.get('title'))}<br>"
-            f"Status {label(TrialStatus, t.get('status'))}; phase {phases}; "
+            f"Status {label(TrialStatus, t.get('status'))}{checked_text}; phase {phases}; "
             f"this site {label(TrialStatus, site.get('site_status'))}"
             f"<span class='prov'> — registered facility: {text(site.get('facility'))}; "
             f"ClinicalTrials.gov, updated {text(t.get('last_update'))}</span>"

@@ -213,6 +213,9 @@ class Trial(Base):
     max_age_years: Mapped[float | None] = mapped_column(Float)
     last_update: Mapped[date | None] = mapped_column(Date)
     url: Mapped[str | None] = mapped_column(String(200))
+    #: When an update last fetched this trial's record from the registry (not the record's own
+    #: last-update date): how fresh the directory's copy is. None: never checked here.
+    checked_on: Mapped[date | None] = mapped_column(Date)
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL")
     )

@@ -145,6 +145,9 @@ class TrialStatus(Vocab):
     AVAILABLE = "available", "Available (expanded access)"
     NO_LONGER_AVAILABLE = "no_longer_available", "No longer available"
     WITHHELD = "withheld", "Withheld"
+    #: A site only: the registry's full record of the trial no longer lists it (set by an
+    #: update, never read from a file).
+    REMOVED = "removed", "No longer listed by the registry"
 
 
 #: Statuses in which a trial is still running (counts as "active trials").

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from directory_app.core.exchange.directory_form import CHILDREN, FORMAT, TRIAL_FIELDS
+from directory_app.core.exchange.directory_form import CHILDREN, FORMAT, TRIAL_RECORD_FIELDS
 from directory_app.core.exchange.json_file import (
     BOOL_FIELDS,
     EXPORTED_CENTER_FIELDS,
@@ -65,7 +65,7 @@ def _columns() -> list[str]:
     fields = [f for f in EXPORTED_CENTER_FIELDS if f != "uid"]
     for key in (*CHILDREN, "trials"):
         fields += child_fields(key)
-    fields += TRIAL_FIELDS
+    fields += TRIAL_RECORD_FIELDS
     for f in fields:
         if f not in cols:
             cols.append(f)
@@ -135,7 +135,7 @@ def decode(ctx: FieldContext, field: str, cell: str) -> Any:
 def rows(data: dict[str, Any]) -> Iterator[dict[str, str]]:
     """The CSV rows of an export document (see `io_json.export_document`)."""
     for trial in data["trials"]:
-        yield {"record": "trial", **{f: encode(f, trial.get(f)) for f in TRIAL_FIELDS}}
+        yield {"record": "trial", **{f: encode(f, trial.get(f)) for f in TRIAL_RECORD_FIELDS}}
     for center in data["centers"]:
         uid = neutralise(center["uid"])
         row = {f: encode(f, center.get(f)) for f in EXPORTED_CENTER_FIELDS if f != "uid"}
@@ -222,7 +222,7 @@ def _read_row(
         return check_record(ctx, kind, values, names)
 
     if record == "trial":
-        trials.append(fields("trial", TRIAL_FIELDS))
+        trials.append(fields("trial", TRIAL_RECORD_FIELDS))
     elif record == "center":
         if not uid:
             raise ctx.error("center_uid", "required and missing")

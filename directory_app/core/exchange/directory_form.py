@@ -38,12 +38,15 @@ CENTER_FIELDS: tuple[str, ...] = (
     "accreditation", "accreditation_scope", "notes",
     "source", "source_ref", "last_verified", "verified_by", "edited_fields", "version",
 )  # fmt: skip
-DATE_FIELDS = frozenset({"last_verified", "verified_on", "last_update"})
+DATE_FIELDS = frozenset({"last_verified", "verified_on", "last_update", "checked_on"})
 FACT_FIELDS = ("source", "source_ref", "verified_on")
 TRIAL_FIELDS: tuple[str, ...] = (
     "nct_id", "title", "acronym", "status", "phases", "conditions", "interventions", "sponsor",
     "min_age_years", "max_age_years", "last_update", "url",
 )  # fmt: skip
+#: A trial as the directory keeps and exports it: the registry's fields, plus the day an update
+#: last checked it with the registry (ours, so never read from a registry download).
+TRIAL_RECORD_FIELDS: tuple[str, ...] = (*TRIAL_FIELDS, "checked_on")
 
 CHILDREN: dict[str, tuple[type, tuple[str, ...]]] = {
     "therapies": (TherapyOffering, ("therapy", "delivery")),
@@ -95,7 +98,12 @@ def center_to_dict(center: Center) -> dict[str, Any]:
 
 
 def trial_to_dict(trial: Trial) -> dict[str, Any]:
-    return {f: _out(getattr(trial, f)) for f in TRIAL_FIELDS}
+    """A trial's fields; `checked_on` only once an update has checked it (a trial never
+    checked is written as before, so older readers and the bundled seed see no change)."""
+    data = {f: _out(getattr(trial, f)) for f in TRIAL_FIELDS}
+    if trial.checked_on is not None:
+        data["checked_on"] = _out(trial.checked_on)
+    return data
 
 
 def load_centers(session: Session, ids: Iterable[int] | None = None) -> list[Center]:
@@ -144,7 +152,9 @@ def add_directory(session: Session, data: dict[str, Any], batch_id: int | None =
     for raw in data.get("trials", []):
         if raw["nct_id"] in trials:
             continue
-        trial = Trial(**{f: _in(f, raw.get(f)) for f in TRIAL_FIELDS}, import_batch_id=batch_id)
+        trial = Trial(
+            **{f: _in(f, raw.get(f)) for f in TRIAL_RECORD_FIELDS}, import_batch_id=batch_id
+        )
         session.add(trial)
         trials[trial.nct_id] = trial
     n = 0

@@ -29,7 +29,7 @@ from directory_app.core.exchange.directory_form import (
     CHILDREN,
     FACT_FIELDS,
     FORMAT,
-    TRIAL_FIELDS,
+    TRIAL_RECORD_FIELDS,
     dump_directory,
 )
 from directory_app.core.registry.fields import NCT_ID, FieldContext, RecordError
@@ -55,7 +55,7 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "longitude": (-180.0, 180.0),
 }
 LIST_FIELDS = frozenset({"edited_fields", "phases", "conditions", "interventions"})
-DATE_FIELDS = frozenset({"last_verified", "verified_on", "last_update"})
+DATE_FIELDS = frozenset({"last_verified", "verified_on", "last_update", "checked_on"})
 LINK_FIELDS: tuple[str, ...] = ("nct_id", "site_status", "facility", "city", "region", "country")
 #: Fields a record cannot do without.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -185,7 +185,7 @@ def check_document(data: Any, name: str) -> dict[str, Any]:
     trials = []
     for i, raw in enumerate(raw_trials):
         ctx = FieldContext(name, i + 1, prefix=f"trials[{i}]")
-        trials.append(check_record(ctx, "trial", raw, TRIAL_FIELDS))
+        trials.append(check_record(ctx, "trial", raw, TRIAL_RECORD_FIELDS))
     known = {t["nct_id"] for t in trials}
     centers = []
     seen: set[str] = set()

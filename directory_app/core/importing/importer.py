@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -94,9 +95,12 @@ def import_into(
     all_conditions: bool = False,
     progress: ProgressFn | None = None,
     report: ImportReport | None = None,
+    checked_on: date | None = None,
 ) -> ImportReport:
     """Import `path` in the caller's transaction and return the report (no commit here).
 
+    `checked_on` (an update from the registry) stamps every trial read with that date and
+    marks sites the registry's full records no longer list as removed.
     Raises RecordError for a malformed file; the caller then rolls back."""
     path = Path(path)
     fmt = detect_import_format(path)
@@ -113,7 +117,12 @@ def import_into(
         import_document(session, data, batch.id, report)
     else:
         engine = RegistryImport(
-            session, batch.id, report, all_conditions=all_conditions, progress=progress
+            session,
+            batch.id,
+            report,
+            all_conditions=all_conditions,
+            progress=progress,
+            checked_on=checked_on,
         )
         engine.run(iter_studies(path))
         undo = engine.journal.as_dict()
@@ -147,6 +156,7 @@ def run_import(
     dry_run: bool = False,
     all_conditions: bool = False,
     progress: ProgressFn | None = None,
+    checked_on: date | None = None,
 ) -> ImportReport:
     """The import user action: backup, lock, one transaction, commit (or roll back when dry)."""
     started = time.perf_counter()
@@ -161,7 +171,12 @@ def run_import(
             try:
                 _lock(session, "import")
                 import_into(
-                    session, path, all_conditions=all_conditions, progress=progress, report=report
+                    session,
+                    path,
+                    all_conditions=all_conditions,
+                    progress=progress,
+                    report=report,
+                    checked_on=checked_on,
                 )
             except BaseException:
                 transaction.rollback()

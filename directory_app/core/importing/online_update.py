@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from directory_app.core.directory.models import Trial
 from directory_app.core.importing.importer import ProgressFn, run_import
@@ -33,7 +34,15 @@ from directory_app.core.storage.engine import Store
 if TYPE_CHECKING:  # the HTTP client is imported only once the user allowed going online
     from directory_app.core.registry.http_fetch import FetchPolicy
 
-__all__ = ["OnlineNotAllowed", "UpdateResult", "default_cache_dir", "known_nct_ids", "run_update"]
+__all__ = [
+    "CheckedSummary",
+    "OnlineNotAllowed",
+    "UpdateResult",
+    "checked_summary",
+    "default_cache_dir",
+    "known_nct_ids",
+    "run_update",
+]
 
 
 class OnlineNotAllowed(Exception):
@@ -67,6 +76,35 @@ def known_nct_ids(store: Store) -> list[str]:
         return sorted(session.scalars(select(Trial.nct_id)))
 
 
+@dataclass(frozen=True)
+class CheckedSummary:
+    """How current the directory's trials are: how many an update has checked, and when."""
+
+    trials: int
+    checked: int
+    oldest: date | None
+    newest: date | None
+
+    def text(self) -> str:
+        if not self.checked:
+            return f"Trials checked with the registry: none of {self.trials:,} yet"
+        return (f"Trials checked with the registry: {self.checked:,} of {self.trials:,} "
+                f"(last {self.newest}, oldest check {self.oldest})")  # fmt: skip
+
+
+def checked_summary(store: Store) -> CheckedSummary:
+    with store.session() as session:
+        total, checked, oldest, newest = session.execute(
+            select(
+                func.count(Trial.id),
+                func.count(Trial.checked_on),
+                func.min(Trial.checked_on),
+                func.max(Trial.checked_on),
+            )
+        ).one()
+    return CheckedSummary(int(total), int(checked), oldest, newest)
+
+
 def run_update(
     store: Store,
     *,
@@ -76,9 +114,11 @@ def run_update(
     policy: FetchPolicy | None = None,
     progress: ProgressFn | None = None,
     page_size: int = standing_query.PAGE_SIZE,
+    today: date | None = None,
 ) -> UpdateResult:
     """Download, then import all-or-nothing. Raises OnlineNotAllowed, or `http_fetch.FetchError`
-    (one line) when the download cannot complete; the database is then untouched."""
+    (one line) when the download cannot complete; the database is then untouched. Every trial
+    the download holds is stamped as checked with the registry `today` (default: the date)."""
     if not is_online_allowed():
         raise OnlineNotAllowed("contacting clinicaltrials.gov is not allowed on this computer")
     from directory_app.core.registry import http_fetch
@@ -88,7 +128,8 @@ def run_update(
     folder, pages = http_fetch.download(
         api_base, requests, folder, policy=policy, progress=progress
     )
-    report = run_import(store, folder, dry_run=dry_run, progress=progress)
+    checked = today or date.today()
+    report = run_import(store, folder, dry_run=dry_run, progress=progress, checked_on=checked)
     if not dry_run or not report.ok:
         shutil.rmtree(folder, ignore_errors=True)
     report.file = f"update from {api_base}"

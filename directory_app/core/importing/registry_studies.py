@@ -21,18 +21,25 @@ an autoimmune or immune-mediated condition (`classify.is_autoimmune_study`) are 
 for the bundled directory; a general MSC export would otherwise flood it with ARDS, COVID and
 osteoarthritis trials. `all_conditions=True` keeps every study. A study already in the directory
 is always updated, whatever its conditions. Skipped studies are counted in the report.
+
+An update from the registry (`checked_on` given) also stamps every trial it read with that
+date, and, for a record that carries the registry's whole site list (`sites_complete`, API v2),
+marks the directory's sites of that trial the record no longer lists as "removed" rather than
+keeping them as active; both are journalled, so "undo last import" takes them back too.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory_app.core.directory.models import Trial, TrialSite
-from directory_app.core.directory.vocab import CenterKind, Provenance
+from directory_app.core.directory.vocab import CenterKind, Provenance, TrialStatus
 from directory_app.core.importing.report import (
     LISTED,
     Difference,
@@ -64,6 +71,7 @@ from directory_app.core.registry.fields import SiteRecord, StudyRecord
 from directory_app.core.registry.sites import Placement, center_key, new_center, place_site
 
 CHUNK_STUDIES = 500
+REMOVED = TrialStatus.REMOVED.value
 
 ProgressFn = Callable[[int, str], None]
 
@@ -79,8 +87,10 @@ class RegistryImport:
         *,
         all_conditions: bool = False,
         progress: ProgressFn | None = None,
+        checked_on: date | None = None,
     ) -> None:
         self.session = session
+        self.checked_on = checked_on
         self.report = report
         self.all_conditions = all_conditions
         self.progress = progress
@@ -116,6 +126,9 @@ class RegistryImport:
     def _chunk(self, studies: list[StudyRecord]) -> None:
         trials = self._existing_trials([s.nct_id for s in studies])
         links = self._existing_links([t.id for t in trials.values()])
+        by_trial: dict[int, list[int]] = defaultdict(list)
+        for trial_id, center_id in links:
+            by_trial[trial_id].append(center_id)
         work: list[tuple[StudyRecord, StudyFacts, Trial | None, list[tuple[SiteRecord, CenterRef]]]]
         work = []
         for study in studies:
@@ -126,6 +139,7 @@ class RegistryImport:
                 continue
             if trial is not None and is_older(study, trial):
                 self.report.trials_older += 1
+                self._checked(trial)
                 continue
             pairs = [self._resolve(site, study) for site in self._sites(study)]
             work.append((study, inferred, trial, pairs))
@@ -147,9 +161,39 @@ class RegistryImport:
                         site.facility, site.city, site.country, study.nct_id
                     )
                     self._unplaced[id(state)] = state
+            if trial is not None and study.sites_complete and self.checked_on is not None:
+                listed = {ref.id for _, ref in pairs if ref.id is not None}
+                for center_id in by_trial.get(trial.id, ()):
+                    if center_id not in listed:
+                        self._remove_site(trial.nct_id, links, (trial.id, center_id))
         self.writer.flush()
         if self.progress is not None:
             self.progress(self.report.studies_read, f"{self.report.studies_read:,} studies read")
+
+    def _remove_site(
+        self,
+        nct_id: str,
+        links: dict[tuple[int, int], tuple[int, str | None]],
+        key: tuple[int, int],
+    ) -> None:
+        """Mark a site the registry's full record no longer lists (kept, not deleted: its
+        history stays visible and undo can put the previous status back)."""
+        link_id, before = links[key]
+        if before == REMOVED:
+            return
+        self.writer.site_status(link_id, before, REMOVED)
+        links[key] = (link_id, REMOVED)
+        self.report.sites_removed += 1
+        self._changes.setdefault(nct_id, TrialChange(nct_id)).sites_removed += 1
+
+    def _checked(self, trial: Trial) -> None:
+        """Stamp a trial the update read with the day it was checked (journalled for undo)."""
+        if self.checked_on is None or trial.checked_on == self.checked_on:
+            return
+        self.journal.record(
+            "trials", trial.id, {"checked_on": trial.checked_on}, {"checked_on": self.checked_on}
+        )
+        trial.checked_on = self.checked_on
 
     def _sites(self, study: StudyRecord) -> list[SiteRecord]:
         kept = []
@@ -191,7 +235,7 @@ class RegistryImport:
     def _trial(self, study: StudyRecord, trial: Trial | None) -> TrialRef:
         if trial is None:
             ref = TrialRef(study.nct_id)
-            self.writer.new_trial(ref, trial_row(study))
+            self.writer.new_trial(ref, {**trial_row(study), "checked_on": self.checked_on})
             self.report.trials_new += 1
             return ref
         changes = trial_changes(study, trial)
@@ -209,6 +253,7 @@ class RegistryImport:
             self.report.trials_updated += 1
         else:
             self.report.trials_unchanged += 1
+        self._checked(trial)
         return TrialRef(trial.nct_id, trial.id)
 
     def _link(
@@ -237,6 +282,14 @@ class RegistryImport:
                 self._changes[trial.nct_id].sites_added += 1
             return
         link_id, before = existing
+        if status is None and before == REMOVED:
+            status_now: str | None = None  # listed again, without a site status of its own
+            self.writer.site_status(link_id, before, status_now)
+            links[(trial.id, center.id)] = (link_id, status_now)  # type: ignore[index]
+            self.report.links_updated += 1
+            if trial.nct_id in self._changes:
+                self._changes[trial.nct_id].site_statuses_changed += 1
+            return
         if status is not None and status != before:
             self.writer.site_status(link_id, before, status)
             links[(trial.id, center.id)] = (link_id, status)  # type: ignore[index]

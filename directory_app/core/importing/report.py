@@ -41,9 +41,16 @@ class TrialChange:
     phases: list[list[str]] | None = None
     sites_added: int = 0
     site_statuses_changed: int = 0
+    sites_removed: int = 0  # no longer listed by the registry's full record
 
     def changed(self) -> bool:
-        return bool(self.status or self.phases or self.sites_added or self.site_statuses_changed)
+        return bool(
+            self.status
+            or self.phases
+            or self.sites_added
+            or self.site_statuses_changed
+            or self.sites_removed
+        )
 
     def text(self) -> str:
         parts = []
@@ -54,6 +61,8 @@ class TrialChange:
             parts.append(f"phases {before} -> {after}")
         if self.sites_added:
             parts.append(f"{self.sites_added} site(s) added")
+        if self.sites_removed:
+            parts.append(f"{self.sites_removed} site(s) no longer listed (marked removed)")
         if self.site_statuses_changed:
             parts.append(f"{self.site_statuses_changed} site status(es) changed")
         return f"{self.nct_id}: " + "; ".join(parts)
@@ -93,6 +102,7 @@ class ImportReport:
     centers_updated: int = 0
     links_new: int = 0
     links_updated: int = 0  # site recruitment status changed
+    sites_removed: int = 0  # no longer listed by the registry's full record: marked removed
     facts_added: int = 0  # conditions, therapies, specialties inferred for existing centers
     centers_unchanged: int = 0  # directory files: same uid, same content
     centers_kept: int = 0  # directory files: same uid, different content, left alone
@@ -159,6 +169,8 @@ class ImportReport:
                 ("Sites at those new centers", self.sites_on_new_centers, False),
                 (f"Centers {verb}updated", self.centers_updated, False),
                 (f"Site statuses {verb}updated", self.links_updated, False),
+                (f"Sites no longer listed by the registry ({verb}marked removed)",
+                 self.sites_removed, False),  # fmt: skip
                 (f"Facts {verb}added to existing centers", self.facts_added, False),
                 ("Sites without a facility name (skipped)", self.sites_without_facility, False),
                 ("Sites with location unknown", self.sites_unplaced, True),

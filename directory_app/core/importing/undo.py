@@ -27,7 +27,7 @@ from directory_app.core.directory.models import Center, ImportBatch, Trial, Tria
 from directory_app.core.importing.report import UndoReport
 from directory_app.core.importing.writes import FACT_TABLES, chunks
 
-_DATE_FIELDS = frozenset({"last_update"})
+_DATE_FIELDS = frozenset({"last_update", "checked_on"})
 
 
 class NothingToUndo(ValueError):

@@ -215,7 +215,7 @@ class ChunkWriter:
     def link(self, trial: TrialRef, center: CenterRef, row: dict[str, Any]) -> None:
         self.links.append((trial, center, {**row, "import_batch_id": self.batch_id}))
 
-    def site_status(self, site_id: int, before: str | None, after: str) -> None:
+    def site_status(self, site_id: int, before: str | None, after: str | None) -> None:
         self.statuses.append({"id": site_id, "site_status": after})
         self.journal.site(site_id, before, after)
 

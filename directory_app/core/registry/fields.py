@@ -79,6 +79,10 @@ class StudyRecord:
     min_age_years: float | None = None
     max_age_years: float | None = None
     sites: tuple[SiteRecord, ...] = ()
+    #: True when `sites` is the registry's whole list (an API v2 record with its locations
+    #: module), so a site missing from it is one the registry no longer lists. CSV downloads
+    #: and the 2025 records with "1 of 20 sites" are not complete.
+    sites_complete: bool = False
 
 
 def study_url(nct_id: str) -> str:
@@ -150,8 +154,8 @@ def _key(text: str) -> str:
 
 
 _STATUS_ALIASES: dict[str, TrialStatus] = {
-    **{_key(s.value): s for s in TrialStatus},
-    **{_key(s.label): s for s in TrialStatus},
+    **{_key(s.value): s for s in TrialStatus if s is not TrialStatus.REMOVED},
+    **{_key(s.label): s for s in TrialStatus if s is not TrialStatus.REMOVED},
     "unknown_status": TrialStatus.UNKNOWN,
     "active": TrialStatus.ACTIVE_NOT_RECRUITING,
     # Expanded-access statuses the vocabulary has no member for; the nearest meaning is kept:

@@ -102,6 +102,8 @@ def study_from_json(record: Any, ctx: FieldContext) -> StudyRecord:
         min_age_years=ctx.convert(min_path, parse_age_years, _text(ctx, record, min_path)),
         max_age_years=ctx.convert(max_path, parse_age_years, _text(ctx, record, max_path)),
         sites=tuple(_sites(ctx, record, _P + "contactsLocationsModule.locations")),
+        sites_complete=_dig(ctx, record, _P + "contactsLocationsModule.locations", list)
+        is not None,
     )
 
 
