@@ -111,7 +111,9 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def test_the_main_window_flows_work_offline(qtbot, seeded_store, settings, tmp_path, no_network):
+def test_the_main_window_flows_work_offline(
+    qtbot, seeded_store, settings, tmp_path, no_network, monkeypatch
+):
     from directory_app.gui.main_window import MainWindow
 
     window = MainWindow(seeded_store, settings)
@@ -140,6 +142,16 @@ def test_the_main_window_flows_work_offline(qtbot, seeded_store, settings, tmp_p
     window.center_actions.export_results(str(target))
     qtbot.waitUntil(target.exists, timeout=15_000)
     assert json.loads(target.read_text(encoding="utf-8"))["centers"]
+
+    # File → Update with the setting off: the hand-off links, and still no socket.
+    from directory_app.core.registry.online_setting import CONFIG_ENV
+
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config"))
+    window.file_actions.update_action.trigger()
+    dialog = window.file_actions.update_dialog
+    assert dialog is not None and dialog.pages.currentIndex() == 1
+    assert "filter.ids=NCT" in dialog.links.toPlainText()
+    dialog.close()
     assert no_network == []
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..report.referral_sheet import Origin
     from .import_dialog import ImportDialog
     from .tasks import Progress
+    from .update_dialog import UpdateDialog
     from .window_host import WindowHost
 
 SETTINGS_FOLDER = "files/last_folder"
@@ -95,12 +96,17 @@ class FileActions:
     def __init__(self, window: WindowHost) -> None:
         self.window = window
         self.import_dialog: ImportDialog | None = None
+        self.update_dialog: UpdateDialog | None = None
 
     def add_to_menu(self, menu: QMenu) -> None:
         w = self.window
         self.import_action = w.add_action(
             menu, "&Import from ClinicalTrials.gov…", self.open_import, ["Ctrl+I"],
             tip="Check and import a registry download or a directory export")
+        self.update_action = w.add_action(
+            menu, "Up&date from ClinicalTrials.gov…", self.open_update,
+            tip="Fetch current statuses and sites from the registry (when allowed), or get "
+                "the download links to carry from another computer")
         self.undo_import_action = w.add_action(
             menu, "&Undo last import…", self.undo_import,
             tip="Take back the newest import; later edits are kept")
@@ -118,7 +124,8 @@ class FileActions:
 
     @property
     def actions(self) -> list[QAction]:
-        return [self.import_action, self.undo_import_action, self.export_directory_action,
+        return [self.import_action, self.update_action, self.undo_import_action,
+                self.export_directory_action,
                 self.export_results_action, self.referral_action]
 
     # ------------------------------------------------------------------ plumbing
@@ -177,6 +184,30 @@ class FileActions:
     def _import_closed(self, dialog: ImportDialog) -> None:
         if self.import_dialog is dialog:
             self.import_dialog = None
+        dialog.deleteLater()
+
+    def open_update(self) -> None:
+        """File → Update from ClinicalTrials.gov: the online setting, then the update or the
+        hand-off links; non-blocking, one at a time."""
+        if not self._open():
+            return
+        if self.update_dialog is not None:
+            self.update_dialog.raise_()
+            self.update_dialog.activateWindow()
+            return
+        from .update_dialog import UpdateDialog  # in the function: loads SQLAlchemy
+
+        assert self.window.store is not None
+        dialog = UpdateDialog(self.window.store, self.window.runner, self.window.main_window,
+                              import_file=self.open_import, undo_import=self.undo_import)
+        dialog.updated.connect(lambda result: self._changed(import_summary(result.report)))
+        dialog.finished.connect(lambda _result: self._update_closed(dialog))
+        self.update_dialog = dialog
+        self.window.keep_open(dialog)
+
+    def _update_closed(self, dialog: UpdateDialog) -> None:
+        if self.update_dialog is dialog:
+            self.update_dialog = None
         dialog.deleteLater()
 
     def undo_import(self) -> None:

@@ -89,6 +89,7 @@ def test_file_menu_lists_the_directory_jobs_with_their_shortcuts(window):
                if not a.isSeparator() and a.text() != "&Quit"}  # Quit's keys vary by platform
     assert entries == {
         "&Import from ClinicalTrials.gov…": "Ctrl+I",
+        "Up&date from ClinicalTrials.gov…": "",
         "&Undo last import…": "",
         "&Export directory…": "",
         "Export &results…": "",
