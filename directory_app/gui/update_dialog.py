@@ -13,7 +13,7 @@ depending on it, one of two pages:
   downloaded stay in the cache so the next update resumes. The import's report is shown here,
   with "Undo last import" beside it;
 - not allowed: the hand-off - three steps, the exact download links for the standing query and
-  the refresh of every trial already in the directory (selectable, with "Copy links"), and
+  the refresh of every trial already in the directory (selectable, "Copy links", "Print…"), and
   "Import downloaded file…", which opens the ordinary import dialog. Nothing here opens a
   socket: the HTTP client is loaded only by a running update.
 """
@@ -26,7 +26,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextDocument, QTextOption
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -66,10 +67,13 @@ def update_job(
 
     base = policy or FetchPolicy()
 
-    def sleep(seconds: float) -> None:  # a retry wait that Cancel can cut short
+    def sleep(seconds: float) -> None:  # a retry wait that Cancel can cut short, and says so
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
-            progress.check()
+            if seconds >= 1:
+                progress.report(0, 0, f"The registry is busy; trying again in {left:.0f} s")
+            else:
+                progress.check()
             base.sleep(min(left, CANCEL_POLL))
         progress.check()
 
@@ -187,10 +191,13 @@ class UpdateDialog(QDialog):
         self.links.setAccessibleName("Download links")
         copy = QPushButton("Copy links")
         copy.clicked.connect(self.copy_links)
+        printing = QPushButton("Print…")
+        printing.clicked.connect(lambda: self.print_handoff())
         self.import_button = QPushButton("Import downloaded file…")
         self.import_button.clicked.connect(self._import_downloaded)
         row = QHBoxLayout()
         row.addWidget(copy)
+        row.addWidget(printing)
         row.addStretch(1)
         row.addWidget(self.import_button)
         layout = QVBoxLayout(page)
@@ -223,6 +230,28 @@ class UpdateDialog(QDialog):
         QGuiApplication.clipboard().setText(self.links.toPlainText() + "\n")
         self.status.setText("Links copied.")
 
+    def handoff_document(self) -> QTextDocument:
+        """The steps and links as a page to print and take to the connected computer."""
+        doc = QTextDocument(self)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        doc.setDefaultTextOption(option)
+        lines = ["Update the Stem Cell Center Directory from ClinicalTrials.gov", ""]
+        lines += [f"{i}. {s}" for i, s in enumerate(standing_query.HANDOFF_STEPS, 1)]
+        lines += ["", "Links (one file per link):", ""]
+        for url in self.links.toPlainText().splitlines():
+            lines += [url, ""]
+        doc.setPlainText("\n".join(lines))
+        return doc
+
+    def print_handoff(self, printer: QPrinter | None = None) -> bool:
+        """Print the hand-off page after the usual print dialog; False if it was declined."""
+        printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+            return False
+        self.handoff_document().print_(printer)
+        return True
+
     def _import_downloaded(self) -> None:
         if self._import_file is not None:
             self._import_file()
@@ -247,6 +276,7 @@ class UpdateDialog(QDialog):
                 "are kept, so the next update resumes where this one stopped."
             ),
         )
+        self.progress_dialog.setMinimumWidth(460)  # room for "request 2 of 3, page 4"
 
     def _stopped(self, message: str) -> None:
         self.update_button.setEnabled(True)

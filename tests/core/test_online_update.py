@@ -341,3 +341,41 @@ def test_matches_standing_query_on_real_records():
     assert standing_query.matches_standing_query(titled)
     chosen = [s for s in records.values() if standing_query.matches_standing_query(s)]
     assert 0 < len(chosen) < len(records) / 2
+
+
+def test_retry_after_as_seconds_or_an_http_date():
+    from directory_app.core.registry.http_fetch import _retry_after
+
+    now = 1_780_000_000.0  # 2026-05-28 20:26:40 GMT
+    assert _retry_after("7", now) == 7.0
+    assert _retry_after("Thu, 28 May 2026 20:27:10 GMT", now) == 30.0
+    assert _retry_after("Thu, 28 May 2026 20:00:00 GMT", now) == 0.0  # already past
+    assert _retry_after("soon", now) is None and _retry_after(None, now) is None
+
+
+def test_cli_update_failure_is_one_line_exit_2_and_changes_nothing(
+    db: Path, tmp_path: Path, httpserver: HTTPServer, studies: list[dict],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+):  # fmt: skip
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setattr(FetchPolicy, "__init__", _quick_policy_init)
+    base = serve(httpserver, FakeRegistry(studies, fault=_redirect))
+    open_store(db).close()  # the bundled directory, as the command line opens it
+    assert main(["online", "on"]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    assert main(["--db", str(db), "update", "--api-base", base]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "another host (198.51.100.7); refused" in lines[0]
+    assert "the directory is unchanged" in lines[0] and captured.out == ""
+    assert db.read_bytes() == before
+
+
+_real_policy_init = FetchPolicy.__init__
+
+
+def _quick_policy_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """The command's own policy, without its polite pause between requests."""
+    _real_policy_init(self, *args, **kwargs)
+    self.min_interval = 0

@@ -12,7 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+)
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Response
@@ -67,7 +74,7 @@ def open_update(window: MainWindow, server: HTTPServer, registry: FakeRegistry) 
 
 
 def test_with_the_setting_off_the_dialog_hands_off_links_the_importer_accepts(
-    qtbot, window, httpserver: HTTPServer, tmp_path: Path
+    qtbot, window, httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     registry = FakeRegistry(real_studies(STUDIES))
     dialog = open_update(window, httpserver, registry)
@@ -92,6 +99,17 @@ def test_with_the_setting_off_the_dialog_hands_off_links_the_importer_accepts(
         (folder / f"download-{i}.json").write_bytes(httpx.get(local).content)
     report = run_import(window.store, folder)
     assert report.ok and report.studies_read == STUDIES
+
+    # Printable: the steps and every link, on paper (here a PDF).
+    page = dialog.handoff_document().toPlainText()
+    assert all(step in page for step in standing_query.HANDOFF_STEPS)
+    assert all(link in page for link in links)
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "handoff.pdf"))
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    assert dialog.print_handoff(printer)
+    assert (tmp_path / "handoff.pdf").read_bytes().startswith(b"%PDF")
 
     dialog.import_button.click()  # "Import downloaded file…" opens the import dialog
     assert window.file_actions.import_dialog is not None

@@ -66,14 +66,24 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (seconds form; an HTTP date counts as unknown)."""
+def _retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header: delay-seconds, or an HTTP date (RFC 9110) counted
+    from `now` (epoch seconds; default the clock). None when it is neither."""
     if value is None:
         return None
     try:
         return max(0.0, float(value.strip()))
     except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # an HTTP date is always GMT
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _check_page(body: bytes, content_type: str) -> dict[str, Any]:
