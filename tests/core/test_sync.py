@@ -189,6 +189,21 @@ def test_newer_trial_record_wins_in_either_direction(synced):
         assert s.scalars(select(Trial.status)).one() == "completed"
 
 
+def test_the_later_registry_check_travels_both_ways(synced):
+    laptop, shared = synced
+    with shared.session() as s:
+        s.scalars(select(Trial)).one().checked_on = date(2026, 12, 1)
+    sync_stores(laptop, shared)
+    with laptop.session() as s:
+        assert s.scalars(select(Trial.checked_on)).one() == date(2026, 12, 1)
+        s.scalars(select(Trial)).one().checked_on = date(2026, 12, 2)
+    report = sync_stores(laptop, shared)
+    assert report.to_target.trials_updated == report.to_source.trials_updated == []
+    for store in (laptop, shared):
+        with store.session() as s:
+            assert s.scalars(select(Trial.checked_on)).one() == date(2026, 12, 2)
+
+
 def test_an_interrupted_sync_is_completed_by_the_next_one(synced):
     """The second commit failing leaves the sides unequal; the next sync converges and loses
     no edit."""
