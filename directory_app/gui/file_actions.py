@@ -107,6 +107,12 @@ class FileActions:
             menu, "Up&date from ClinicalTrials.gov…", self.open_update,
             tip="Fetch current statuses and sites from the registry (when allowed), or get "
                 "the download links to carry from another computer")
+        self.online_action = w.add_action(
+            menu, "Allow contacting clinicaltrials.gov", self.toggle_online,
+            tip="Only to read public study records during an update; nothing else ever "
+                "leaves this computer")
+        self.online_action.setCheckable(True)
+        menu.aboutToShow.connect(self._show_online_setting)
         self.undo_import_action = w.add_action(
             menu, "&Undo last import…", self.undo_import,
             tip="Take back the newest import; later edits are kept")
@@ -124,7 +130,8 @@ class FileActions:
 
     @property
     def actions(self) -> list[QAction]:
-        return [self.import_action, self.update_action, self.undo_import_action,
+        return [self.import_action, self.update_action, self.online_action,
+                self.undo_import_action,
                 self.export_directory_action,
                 self.export_results_action, self.referral_action]
 
@@ -204,6 +211,25 @@ class FileActions:
         dialog.finished.connect(lambda _result: self._update_closed(dialog))
         self.update_dialog = dialog
         self.window.keep_open(dialog)
+
+    def _show_online_setting(self) -> None:
+        """The menu's tick says what the setting file says (the dialog may have changed it)."""
+        from directory_app.core.registry.online_setting import is_online_allowed
+
+        self.online_action.setChecked(is_online_allowed())
+
+    def toggle_online(self) -> None:
+        """File → Allow contacting clinicaltrials.gov: store the tick, say what it means."""
+        from directory_app.core.registry import online_setting
+
+        allowed = self.online_action.isChecked()
+        if self.update_dialog is not None:
+            self.update_dialog.allow.setChecked(allowed)  # stores it and switches its page
+        else:
+            online_setting.set_online_allowed(allowed)
+        self._hint(online_setting.EXPLANATION if allowed else
+                   "The app will not contact clinicaltrials.gov; File → Update shows the "
+                   "links to download on another computer.", 15000)
 
     def _update_closed(self, dialog: UpdateDialog) -> None:
         if self.update_dialog is dialog:

@@ -90,6 +90,7 @@ def test_file_menu_lists_the_directory_jobs_with_their_shortcuts(window):
     assert entries == {
         "&Import from ClinicalTrials.gov…": "Ctrl+I",
         "Up&date from ClinicalTrials.gov…": "",
+        "Allow contacting clinicaltrials.gov": "",
         "&Undo last import…": "",
         "&Export directory…": "",
         "Export &results…": "",

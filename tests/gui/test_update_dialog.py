@@ -115,6 +115,27 @@ def test_with_the_setting_off_the_dialog_hands_off_links_the_importer_accepts(
     assert window.file_actions.import_dialog is not None
 
 
+def test_the_file_menu_toggle_is_the_same_setting_as_the_dialogs(qtbot, window):
+    action = window.file_actions.online_action
+    assert action.isCheckable() and "nothing else ever leaves" in action.statusTip()
+    file_menu = window.menuBar().actions()[0].menu()
+    file_menu.aboutToShow.emit()
+    assert not action.isChecked()
+    action.trigger()  # tick it
+    assert online_setting.is_online_allowed()
+    assert "Nothing else ever leaves this computer" in window.statusBar().currentMessage()
+
+    window.file_actions.update_action.trigger()
+    dialog = window.file_actions.update_dialog
+    assert dialog.allow.isChecked() and dialog.pages.currentIndex() == 0
+    action.trigger()  # untick it while the dialog is open: the dialog follows
+    assert not online_setting.is_online_allowed()
+    assert not dialog.allow.isChecked() and dialog.pages.currentIndex() == 1
+    dialog.allow.setChecked(True)  # and the menu shows what the dialog set
+    file_menu.aboutToShow.emit()
+    assert action.isChecked()
+
+
 def test_update_imports_shows_the_report_and_can_be_undone(
     qtbot, window, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ):
