@@ -31,6 +31,7 @@ from directory_app.core.search.query import (
     ResultRow,
     count_centers,
     search,
+    unlocated_left_out,
 )
 
 from .common import CommandError, print_json, store_for
@@ -67,7 +68,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             option, action="append", default=[], metavar=vocab.__name__.upper(),
             help=", ".join(vocab.codes()),
         )  # fmt: skip
-    p.add_argument("--trial", metavar="MODE", help="|".join(TRIAL_MODES))
+    p.add_argument(
+        "--trial", metavar="MODE",
+        help="any (takes part in a registered trial of any status), recruiting (a trial "
+        "recruiting at the center), none (no registered trial)",
+    )  # fmt: skip
     p.add_argument("--min-disciplines", metavar="N", help="at least N distinct disciplines")
     p.add_argument(
         "--verified-only", action="store_true", help="count only facts a person verified"
@@ -80,8 +85,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--exclude-red-flags", action="store_true")
     p.add_argument("--verified-within", metavar="MONTHS", help="verified in the last MONTHS")
     p.add_argument("--unknown", metavar="MODE", default="keep", help="|".join(UNKNOWN_MODES))
+    p.add_argument(
+        "--show-unlocated", action="store_true",
+        help="with a radius, also list centers whose location is unknown (left out by default)",
+    )  # fmt: skip
     p.add_argument("--text", metavar="WORDS", help="words in name, city, notes or trial titles")
-    p.add_argument("--sort", metavar="KEY", default="distance", help="|".join(SORT_KEYS))
+    p.add_argument(
+        "--sort", metavar="KEY", default="distance",
+        help="|".join(SORT_KEYS) + " (trials: most active trials first, then all trials)",
+    )  # fmt: skip
     p.add_argument("--limit", metavar="N", help="show at most N centers")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.set_defaults(handler=run_search)
@@ -157,6 +169,7 @@ def build_filter(args: argparse.Namespace) -> tuple[CenterFilter, str]:
         exclude_red_flags=args.exclude_red_flags,
         verified_within_months=_count("--verified-within", args.verified_within),
         unknown=_choice("--unknown", args.unknown, UNKNOWN_MODES),
+        show_unlocated=args.show_unlocated,
         sort=_choice("--sort", args.sort, SORT_KEYS),
         limit=_count("--limit", args.limit),
     ), where
@@ -169,10 +182,18 @@ def run_search(args: argparse.Namespace) -> int:
         with store.session() as s:
             rows = search(s, flt)
             total = count_centers(s)
+            left_out = unlocated_left_out(s, flt)
     finally:
         store.close()
     if args.json:
-        print_json([_json(row) for row in rows])
+        print_json(
+            {
+                "centers": [_json(row) for row in rows],
+                "shown": len(rows),
+                "total": total,
+                "unlocated_excluded": left_out,
+            }
+        )
         return 0
     shown = f"{len(rows)} of {total:,} centers{where}"
     if flt.limit is not None and len(rows) == flt.limit:
@@ -180,6 +201,9 @@ def run_search(args: argparse.Namespace) -> int:
     print(shown)
     if rows:
         print(format_table(rows))
+    if left_out:
+        print(f"{left_out:,} {'center' if left_out == 1 else 'centers'} without a known location "
+              "not shown (--show-unlocated lists them)")  # fmt: skip
     return 0
 
 
@@ -211,14 +235,14 @@ def _flags(row: ResultRow) -> str:
 
 
 def format_table(rows: list[ResultRow]) -> str:
-    """Name, kind, place, distance (mi), active trials and flags, in aligned columns."""
-    header = ("Name", "Kind", "City", "mi", "Trials", "Flags")
+    """Name, kind, place, distance (mi), active and all trials, flags, in aligned columns."""
+    header = ("Name", "Kind", "City", "mi", "Trials active/all", "Flags")
     body = []
     for r in rows:
         name = r.name if len(r.name) <= NAME_WIDTH else r.name[: NAME_WIDTH - 1] + "…"
         kind = CenterKind(r.kind).label if r.kind in CenterKind.codes() else "unknown"
         miles = "" if r.distance_mi is None else f"{r.distance_mi:,.1f}"
-        body.append((name, kind, _place(r), miles, str(r.active_trials), _flags(r)))
+        body.append((name, kind, _place(r), miles, f"{r.active_trials}/{r.all_trials}", _flags(r)))
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     right = {3, 4}
     lines = []

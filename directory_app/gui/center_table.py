@@ -126,8 +126,10 @@ SPECS: dict[Column, ColumnSpec] = {
         "Great-circle distance from the place you entered",
     ),
     Column.TRIALS: ColumnSpec(
-        "Trials", lambda r, u: str(r.active_trials), lambda r: r.active_trials, ALIGN_RIGHT, 56,
-        "Active registered trials at this center (recruiting, not yet recruiting, running)",
+        "Active / all trials", lambda r, u: f"{r.active_trials} / {r.all_trials}",
+        lambda r: (r.active_trials, r.all_trials), ALIGN_RIGHT, 110,
+        "Registered trials at this center: active ones (recruiting, not yet recruiting, by "
+        "invitation, running) / all, including completed, terminated and withdrawn",
     ),
     Column.RECRUITING: ColumnSpec(
         "Recruiting", lambda r, u: "yes" if r.recruiting else "no",

@@ -57,9 +57,15 @@ SETTINGS_SPLITTER = "window/splitter"
 
 
 def status_text(
-    shown: int, total: int, flt: CenterFilter, panel: FilterPanel, complete: bool = True
+    shown: int,
+    total: int,
+    flt: CenterFilter,
+    panel: FilterPanel,
+    complete: bool = True,
+    left_out: int = 0,
 ) -> str:
-    """'37 of 412 centers · within 150 mi of Cleveland, OH'."""
+    """'37 of 412 centers · within 150 mi of Cleveland, OH · 21 without a known location not
+    shown': a radius means located within, so the unlocated are counted, never listed."""
     more = "" if complete else "+"
     text = f"{shown:,}{more} of {total:,} center{'s' * (total != 1)}"
     place = panel.place
@@ -68,6 +74,8 @@ def status_text(
             text += f" · within {panel.radius_spin.value():,.0f} {panel.unit} of {place.label}"
         else:
             text += f" · distances from {place.label}"
+        if left_out:
+            text += f" · {left_out:,} without a known location not shown"
     elif panel.place_error:
         text += " · place not found, distance ignored"
     return text if complete else text + " · loading the rest…"
@@ -225,7 +233,8 @@ class MainWindow(QMainWindow):
         self.table.show_rows(rows, more_of_same=more_of_same)
         if self.select_next is not None and self.table.select_center(self.select_next):
             self.select_next = None
-        self.status_label.setText(status_text(len(rows), total, flt, self.filters, complete))
+        self.status_label.setText(status_text(len(rows), total, flt, self.filters, complete,
+                                              self.search_loop.unlocated_left_out))  # fmt: skip
         self._map_dirty = True
         if self.tabs.currentIndex() == 1:
             QTimer.singleShot(0, self._update_map)

@@ -34,11 +34,12 @@ DEBOUNCE_MS = 150
 REST_DELAY_MS = 300
 
 
-def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tuple[Any, int]:
-    """The unit of work behind a keystroke: the matching rows and the directory's size."""
-    from directory_app.core.search.query import count_centers, search
+def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tuple[Any, int, int]:
+    """The unit of work behind a keystroke: the matching rows, the directory's size and how
+    many centers without a known location a radius left out."""
+    from directory_app.core.search.query import count_centers, search, unlocated_left_out
 
-    return search(session, flt), count_centers(session)
+    return search(session, flt), count_centers(session), unlocated_left_out(session, flt)
 
 
 class SearchLoop(QObject):
@@ -60,6 +61,8 @@ class SearchLoop(QObject):
         self.page_size = page_size
         self.latest = LatestOnly(runner, parent=self)
         self.generation = 0
+        #: Centers without a known location the latest answer's radius left out.
+        self.unlocated_left_out = 0
         self._rest_for: tuple[int, CenterFilter] | None = None
         self._rest_task: Task | None = None
         self.debounce = self._timer(DEBOUNCE_MS, self.run_now)
@@ -109,10 +112,12 @@ class SearchLoop(QObject):
     def busy(self) -> bool:
         return self.debounce.isActive() or self.rest_timer.isActive() or self.runner.busy
 
-    def _page_done(self, generation: int, flt: CenterFilter, result: tuple[Any, int]) -> None:
+    def _page_done(
+        self, generation: int, flt: CenterFilter, result: tuple[Any, int, int]
+    ) -> None:
         if generation != self.generation:
             return
-        rows, total = result
+        rows, total, self.unlocated_left_out = result
         complete = not self.page_size or len(rows) < self.page_size
         self.resultsReady.emit(flt, rows, total, complete)
         if not complete:
@@ -125,9 +130,10 @@ class SearchLoop(QObject):
         generation, flt = self._rest_for
         self._rest_for = None
 
-        def done(result: tuple[Any, int]) -> None:
+        def done(result: tuple[Any, int, int]) -> None:
             if generation == self.generation:
                 self._rest_task = None
+                self.unlocated_left_out = result[2]
                 self.resultsReady.emit(flt, result[0], result[1], True)
 
         self._rest_task = self.runner.submit(

@@ -3,6 +3,7 @@ search index staying in step with the data. Each test builds its own small direc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +21,13 @@ from directory_app.core.directory.models import (
     Trial,
     TrialSite,
 )
-from directory_app.core.search.query import CenterFilter, SearchError, count_centers, search
+from directory_app.core.search.query import (
+    CenterFilter,
+    SearchError,
+    count_centers,
+    search,
+    unlocated_left_out,
+)
 
 ROCHESTER = (44.0121, -92.4802)
 TODAY = date(2026, 6, 15)
@@ -116,16 +123,29 @@ def test_radius_search_crosses_the_antimeridian(empty_store):
     assert sorted(found) == ["Fiji side", "Samoa side"]
 
 
-def test_center_without_coordinates_is_kept_as_location_unknown_or_dropped(empty_store):
+def test_within_a_radius_means_located_within(empty_store):
     add(empty_store, "Near", point(ROCHESTER, 5))
+    add(empty_store, "Far", point(ROCHESTER, 500))
     add(empty_store, "Somewhere")
+    add(empty_store, "Elsewhere", kind="transplant_center")
     rows = find(empty_store, origin=ROCHESTER, radius_km=50)
-    assert [(r.name, r.unknown) for r in rows] == [
-        ("Near", ()),
-        ("Somewhere", ("location unknown",)),
-    ]
-    assert rows[1].distance_km is None
-    assert names(empty_store, origin=ROCHESTER, radius_km=50, unknown="drop") == ["Near"]
+    assert [(r.name, r.unknown) for r in rows] == [("Near", ())]
+    assert all(r.distance_km is not None and r.distance_km <= 50 for r in rows)
+    with empty_store.session() as s:
+        flt = CenterFilter(origin=ROCHESTER, radius_km=50)
+        assert unlocated_left_out(s, flt) == 2
+        # Counted under the same criteria as the results: only the unlocated transplant center.
+        assert unlocated_left_out(s, replace(flt, kinds={"transplant_center"}, unknown="drop")) == 1
+        assert unlocated_left_out(s, replace(flt, radius_km=None)) == 0
+    shown = find(empty_store, origin=ROCHESTER, radius_km=50, show_unlocated=True)
+    assert [(r.name, r.unknown) for r in shown] == [
+        ("Near", ()), ("Elsewhere", ("location unknown",)), ("Somewhere", ("location unknown",))
+    ]  # fmt: skip
+    assert shown[1].distance_km is None
+    # Paged nearest-first: the page is filled with the located only.
+    assert names(empty_store, origin=ROCHESTER, radius_km=50, limit=3) == ["Near"]
+    with empty_store.session() as s:
+        assert unlocated_left_out(s, CenterFilter(origin=ROCHESTER, radius_km=50, limit=3)) == 2
 
 
 def test_origin_without_radius_sorts_every_center_by_distance(empty_store):

@@ -63,14 +63,28 @@ def run(store: Any, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int
 def test_near_place_prints_an_aligned_table_nearest_first(directory, capsys):
     code, out, err = run(directory, capsys, "--near", MAYO_ZIP, "--radius", "100mi")
     assert (code, err) == (0, "")
-    title, header, *rows = out.splitlines()
-    assert title.startswith("3 of 5 centers within 100mi of Rochester, MN")
-    assert header.split()[:4] == ["Name", "Kind", "City", "mi"]
-    assert [r.split("  ")[0] for r in rows] == [
-        "Rochester Transplant Center", "Winona Clinic", "Unplaced Clinic"]  # fmt: skip
+    title, header, *rows, left_out = out.splitlines()
+    assert title.startswith("2 of 5 centers within 100mi of Rochester, MN")
+    assert header.split()[:6] == ["Name", "Kind", "City", "mi", "Trials", "active/all"]
+    assert [r.split("  ")[0] for r in rows] == ["Rochester Transplant Center", "Winona Clinic"]
     miles_end = header.index("mi") + 2  # the distance column is right-aligned under "mi"
     assert rows[0][:miles_end].endswith("2.0") and rows[1][:miles_end].endswith("40.0")
-    assert "recruiting" in rows[0] and "location unknown" in rows[2]
+    assert "recruiting" in rows[0] and " 1/1 " in rows[0] and " 0/0 " in rows[1]
+    assert left_out == "1 center without a known location not shown (--show-unlocated lists them)"
+    code, out, _ = run(directory, capsys, "--near", MAYO_ZIP, "--radius", "100mi",
+                       "--show-unlocated")  # fmt: skip
+    assert code == 0 and out.splitlines()[-1].startswith("Unplaced Clinic")
+    assert "location unknown" in out.splitlines()[-1]
+
+
+def test_radius_json_rows_are_all_within_and_count_the_unlocated(directory, capsys):
+    code, out, _ = run(directory, capsys, "--near", MAYO_ZIP, "--radius", "150mi", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["unlocated_excluded"] == 1
+    assert (data["shown"], data["total"]) == (3, 5) == (len(data["centers"]), 5)
+    assert all(r["distance_mi"] is not None and r["distance_mi"] <= 150 for r in data["centers"])
+    code, out, _ = run(directory, capsys, "--json")
+    assert json.loads(out)["unlocated_excluded"] == 0  # no radius: nothing is left out
 
 
 def test_default_radius_with_near_is_150_miles(directory, capsys):
@@ -82,7 +96,7 @@ def test_default_radius_with_near_is_150_miles(directory, capsys):
 def test_radius_in_km_and_json_rows(directory, capsys):
     code, out, _ = run(directory, capsys, "--near", MAYO_ZIP, "--radius", "70km", "--json",
                        "--unknown", "drop")  # fmt: skip
-    rows = json.loads(out)
+    rows = json.loads(out)["centers"]
     assert code == 0 and [r["name"] for r in rows] == [
         "Rochester Transplant Center",
         "Winona Clinic",
@@ -104,7 +118,7 @@ def test_criteria_options_reach_the_search(directory, capsys):
         "--insurance", "--age", "40", "--exclude-red-flags", "--text", "scleroderma",
         "--sort", "name", "--limit", "5", "--json",
     )  # fmt: skip
-    [row] = json.loads(out)
+    [row] = json.loads(out)["centers"]
     assert code == 0 and row["name"] == "Rochester Transplant Center"
     assert "Nurse navigator [inferred]" in row["matched"]
     assert row["unknown"] == ["age range unknown"]
@@ -115,7 +129,7 @@ def test_criteria_options_reach_the_search(directory, capsys):
 def test_trial_options_name_the_matching_trial(directory, capsys):
     code, out, _ = run(directory, capsys, "--trial", "recruiting", "--therapy",
                        "hsct_autologous", "--json")  # fmt: skip
-    [row] = json.loads(out)
+    [row] = json.loads(out)["centers"]
     assert code == 0 and row["matched_trials"] == ["NCT00000001"]
     # The one trial has no phase on record: a phase criterion finds no trial to match.
     code, out, _ = run(directory, capsys, "--trial", "recruiting", "--phase", "phase2")
@@ -126,7 +140,8 @@ def test_trial_options_name_the_matching_trial(directory, capsys):
 
 def test_labels_are_accepted_as_well_as_codes(directory, capsys):
     code, out, _ = run(directory, capsys, "--kind", "Transplant center", "--json")
-    assert code == 0 and [r["name"] for r in json.loads(out)] == ["Rochester Transplant Center"]
+    rows = json.loads(out)["centers"]
+    assert code == 0 and [r["name"] for r in rows] == ["Rochester Transplant Center"]
 
 
 def test_hostile_text_is_just_text(directory, capsys):

@@ -74,6 +74,23 @@ def test_place_and_radius_filter_rows_and_read_in_the_status_bar(qtbot, window):
     assert not window.table.isColumnHidden(Column.DISTANCE)
 
 
+def test_a_radius_counts_centers_without_a_location_instead_of_listing_them(
+    qtbot, empty_store, settings, ids
+):
+    from directory_app.core.directory.models import Center
+
+    with empty_store.session() as s:
+        s.add(Center(name="Nowhere Known Clinic", city="Lørenskog", country="Norway"))
+    window = open_window(qtbot, empty_store, settings)
+    assert "Nowhere Known Clinic" in shown_names(window)  # no radius: listed, no distance
+    window.filters.radius_spin.setValue(150)
+    type_and_wait(qtbot, window, window.filters.place_edit, "Cleveland, OH")
+    assert "Nowhere Known Clinic" not in shown_names(window)
+    assert window.status_label.text() == (
+        "3 of 6 centers · within 150 mi of Cleveland, OH · 1 without a known location not shown"
+    )
+
+
 def test_checkboxes_filter_rows(qtbot, window):
     with qtbot.waitSignal(window.resultsShown, timeout=5000):
         window.filters.exclude_flags.setChecked(True)

@@ -71,6 +71,7 @@ __all__ = [
     "SearchError",
     "count_centers",
     "search",
+    "unlocated_left_out",
 ]
 
 #: Radius of the first box of a nearest-first search; it grows until it holds a page.
@@ -118,6 +119,21 @@ def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
     return build_rows(session, ctx, criteria, chosen, matcher)
 
 
+def unlocated_left_out(session: Session, flt: CenterFilter) -> int:
+    """How many centers without coordinates meet every other criterion of `flt` but were left
+    out of its radius search ("21 without a known location not shown"); 0 when none were."""
+    validate(flt)
+    if flt.origin is None or flt.radius_km is None or flt.show_unlocated or flt.limit == 0:
+        return 0
+    ctx = Context(
+        flt, backend_for(session), flt.as_of or date.today(), tuple(search_words(flt.text))
+    )
+    criteria = compile_criteria(ctx)
+    matcher = TrialMatcher(session, ctx.backend, flt) if needs_trial_match(flt) else None
+    where = _where_once(session, ctx, criteria, matcher)
+    return len(where.keep(_candidates(session, _query(where, unlocated()))))
+
+
 def count_centers(session: Session) -> int:
     """How many centers the directory holds (for "12 of 4,210 centers")."""
     return session.scalar(select(func.count()).select_from(C)) or 0
@@ -152,7 +168,7 @@ def _sort_key(sort: str) -> Callable[[Candidate], tuple[Any, ...]]:
             *by_name(c),
         )
     if sort == "trials":
-        return lambda c: (-c[0].trials_active, *by_name(c))
+        return lambda c: (-c[0].trials_active, -c[0].trial_links, *by_name(c))
     if sort == "distance":  # nearest first; no distance (no origin, no location) last
         return lambda c: ((0, c[1]) if c[1] is not None else (1, 0.0), *by_name(c))
     return by_name
@@ -265,9 +281,9 @@ def _near(
 ) -> list[Candidate]:
     flt = ctx.flt
     ceiling = flt.radius_km if flt.radius_km is not None else WHOLE_EARTH_KM
-    # No coordinates is an unknown only for a radius; without one such centers simply have no
-    # distance and sort last.
-    with_unlocated = flt.radius_km is None or flt.unknown == "keep"
+    # Without a radius, centers without coordinates simply have no distance and sort last. Under
+    # a radius "within" means located within: they are shown only when asked for.
+    with_unlocated = flt.radius_km is None or flt.show_unlocated
     where = _where_once(session, ctx, criteria, matcher)
     unlocated_query = _query(where, unlocated())
     if flt.sort == "distance" and flt.limit is not None:

@@ -103,6 +103,7 @@ def build_rows(
             "distance_km": km,
             "distance_mi": None if km is None else km_to_mi(km),
             "active_trials": r.trials_active,
+            "all_trials": r.trial_links,
             "recruiting": r.trials_recruiting > 0,
             "last_verified": r.last_verified,
             "stale": is_stale(r.last_verified, ctx.as_of),

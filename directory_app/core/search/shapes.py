@@ -89,6 +89,9 @@ class CenterFilter:
     #: its radius setting while the place box is empty.
     radius_km: float | None = None
     unknown: str = "keep"
+    #: Under a radius, centers without coordinates could be anywhere: "within R" means located
+    #: within, so they are left out (and counted by `unlocated_left_out`) unless asked for.
+    show_unlocated: bool = False
     sort: str = "distance"
     limit: int | None = None
     #: Unit for the explanations ("within 150 mi"); distances are always given in both.
@@ -126,6 +129,9 @@ class ResultRow:
     distance_km: float | None
     distance_mi: float | None
     active_trials: int
+    #: Every trial the center takes part in, whatever its status (`active_trials` counts the
+    #: not-yet-recruiting, recruiting, by-invitation and active-not-recruiting ones).
+    all_trials: int
     recruiting: bool
     last_verified: date | None
     stale: bool
