@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from directory_app.core.exchange.directory_form import center_to_dict, load_centers
+from directory_app.core.search.staleness import registry_age
 from directory_app.core.storage.engine import current_revision, display_url
 from directory_app.core.storage.opening import counts
 from directory_app.core.storage.seed import seed_meta
@@ -24,12 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_info(args: argparse.Namespace) -> int:
     store = store_for(args)
     try:
+        with store.session() as s:
+            age = registry_age(s)
         info = {
             "database": str(store.path) if store.path else display_url(store.url),
             "engine": store.dialect,
             "schema_revision": current_revision(store.engine),
             **counts(store),
             "data": seed_meta(store),
+            "registry_data": None if age is None else age.as_json(),
         }
     finally:
         store.close()
@@ -40,6 +44,10 @@ def run_info(args: argparse.Namespace) -> int:
         print(f"{key.replace('_', ' ')}: {info[key]}")
     for source in info["data"].get("sources", []):
         print(f"source: {source.get('name')} ({source.get('date')})")
+    if age is not None:
+        print(f"newest registry record: {age.newest or 'undated'}")
+        if age.warning():
+            print(f"warning: {age.warning()}")
     return 0
 
 

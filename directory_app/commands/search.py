@@ -36,6 +36,12 @@ from directory_app.core.search.query import (
 
 from .common import CommandError, print_json, store_for
 
+
+def status_note(as_of: date | None, stale: bool) -> str:
+    """'status as of 2022-04-05, stale: check the registry' for a row's trial status."""
+    when = f"status as of {as_of.isoformat()}" if as_of else "status date unknown"
+    return f"{when}, stale: check the registry" if stale else when
+
 DEFAULT_RADIUS = "150mi"
 NAME_WIDTH = 48
 
@@ -84,6 +90,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--age", metavar="YEARS", help="patient age within the accepted range")
     p.add_argument("--exclude-red-flags", action="store_true")
     p.add_argument("--verified-within", metavar="MONTHS", help="verified in the last MONTHS")
+    p.add_argument(
+        "--fresh-within", metavar="MONTHS",
+        help="a trial whose registry record was updated in the last MONTHS (e.g. 12 or 12mo)",
+    )  # fmt: skip
     p.add_argument("--unknown", metavar="MODE", default="keep", help="|".join(UNKNOWN_MODES))
     p.add_argument(
         "--show-unlocated", action="store_true",
@@ -110,6 +120,13 @@ def _count(option: str, value: str | None) -> int | None:
     if not text.isdigit():
         raise CommandError(f"{option} expects a whole number of 0 or more, got {value!r}")
     return int(text)
+
+
+def _months(value: str | None) -> str | None:
+    """'12mo', '12 months' or '12' -> '12'; anything else is left for `_count` to refuse."""
+    if value is None:
+        return None
+    return re.sub(r"\s*(mo|months?)$", "", value.strip().lower())
 
 
 def _choice(option: str, value: str, accepted: tuple[str, ...]) -> str:
@@ -168,6 +185,7 @@ def build_filter(args: argparse.Namespace) -> tuple[CenterFilter, str]:
         age=_count("--age", args.age),
         exclude_red_flags=args.exclude_red_flags,
         verified_within_months=_count("--verified-within", args.verified_within),
+        fresh_within_months=_count("--fresh-within", _months(args.fresh_within)),
         unknown=_choice("--unknown", args.unknown, UNKNOWN_MODES),
         show_unlocated=args.show_unlocated,
         sort=_choice("--sort", args.sort, SORT_KEYS),
@@ -226,10 +244,12 @@ def _flags(row: ResultRow) -> str:
     flags = []
     if row.recruiting:
         flags.append("recruiting")
+    if row.all_trials:
+        flags.append(status_note(row.status_as_of, row.status_stale))
     if row.red_flags:
         flags.append(f"{row.red_flags} red flag{'s' if row.red_flags > 1 else ''}")
     if row.stale:
-        flags.append("stale")
+        flags.append("not verified in 12 months")
     flags += row.unknown
     return "; ".join(flags)
 

@@ -38,6 +38,12 @@ def about_html(meta: dict[str, Any], counts: dict[str, int] | None = None) -> st
         f"bundled data of {escape(bundled_data_date())}</p>",
         f"<p>{escape(PURPOSE)}</p><p><b>{escape(CAUTION)}</b></p>",
     ]
+    age = meta.get("registry_age")  # core.search.staleness.RegistryAge.as_json(), if any
+    if isinstance(age, dict):
+        if age.get("warning"):
+            parts.append(f"<p style='color:#9a5b00'><b>⚠ {escape(str(age['warning']))}</b></p>")
+        elif age.get("newest_record"):
+            parts.append(f"<p>Newest registry record: {escape(str(age['newest_record']))}.</p>")
     if counts:
         parts.append(
             "<p>This database holds "

@@ -399,13 +399,19 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         # In the function: SQLAlchemy-backed reads, needed only when About is opened.
+        from directory_app.core.search.staleness import registry_age
         from directory_app.core.storage.opening import counts
         from directory_app.core.storage.seed import seed_meta
 
         from .about import AboutDialog
 
         if self.store is not None:
-            self.keep_open(AboutDialog(seed_meta(self.store), counts(self.store), self))
+            meta = dict(seed_meta(self.store))
+            with self.store.session() as s:
+                age = registry_age(s)
+            if age is not None:
+                meta["registry_age"] = age.as_json()
+            self.keep_open(AboutDialog(meta, counts(self.store), self))
 
     # --------------------------------------------------------------- persistence
     def _restore(self) -> None:

@@ -60,7 +60,7 @@ from directory_app.core.search.sql import (
     search_words,
     unlocated,
 )
-from directory_app.core.search.trial_match import TrialMatcher, needs_trial_match
+from directory_app.core.search.trial_match import TrialMatcher, matcher_for
 
 __all__ = [
     "SORT_KEYS",
@@ -110,7 +110,7 @@ def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
     criteria = compile_criteria(ctx)
     if flt.limit == 0:
         return []
-    matcher = TrialMatcher(session, ctx.backend, flt) if needs_trial_match(flt) else None
+    matcher = matcher_for(session, ctx)
     if flt.origin is None:
         where = _Where.of(criteria, matcher)
         chosen = _ordered(ctx, where.keep(_candidates(session, _query(where))))
@@ -129,7 +129,7 @@ def unlocated_left_out(session: Session, flt: CenterFilter) -> int:
         flt, backend_for(session), flt.as_of or date.today(), tuple(search_words(flt.text))
     )
     criteria = compile_criteria(ctx)
-    matcher = TrialMatcher(session, ctx.backend, flt) if needs_trial_match(flt) else None
+    matcher = matcher_for(session, ctx)
     where = _where_once(session, ctx, criteria, matcher)
     return len(where.keep(_candidates(session, _query(where, unlocated()))))
 

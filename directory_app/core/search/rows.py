@@ -21,6 +21,7 @@ from directory_app.core.search.distance_rank import format_distance, km_to_mi
 from directory_app.core.search.shapes import ResultRow, is_stale
 from directory_app.core.search.sql import CENTERS as C
 from directory_app.core.search.sql import Backend, codes_of
+from directory_app.core.search.staleness import row_status_date, status_dates, status_stale
 from directory_app.core.search.trial_match import TrialMatcher
 
 
@@ -66,6 +67,8 @@ def build_rows(
     """ResultRows for `chosen` (center_search record, km from the origin), in their order."""
     ids = [r.center_id for r, _ in chosen]
     addresses = _addresses(session, ctx.backend, ids) if ids else {}
+    with_trials = [r.center_id for r, _ in chosen if r.trial_links]
+    dates = status_dates(session, ctx.backend, with_trials)
     radius = ctx.flt.radius_km if ctx.flt.origin is not None else None
     within = None if radius is None else f"within {format_distance(radius, ctx.flt.units)}"
     rows: list[ResultRow] = []
@@ -84,8 +87,12 @@ def build_rows(
             matched.extend(yes)
             unknown.extend(maybe)
         trials: tuple[str, ...] = ()
+        recruiting = r.trials_recruiting > 0
+        as_of = row_status_date(dates.get(r.center_id), recruiting, r.trials_active)
         if matcher is not None:
             trials = matcher.trials.get(r.center_id, ())
+            if trials:
+                as_of = matcher.as_of.get(r.center_id)
             if trials:
                 matched.append(f"one trial meets every trial criterion: {', '.join(trials)}")
             elif r.center_id in matcher.recorded:
@@ -104,7 +111,7 @@ def build_rows(
             "distance_mi": None if km is None else km_to_mi(km),
             "active_trials": r.trials_active,
             "all_trials": r.trial_links,
-            "recruiting": r.trials_recruiting > 0,
+            "recruiting": recruiting,
             "last_verified": r.last_verified,
             "stale": is_stale(r.last_verified, ctx.as_of),
             "red_flags": r.red_flags,
@@ -114,6 +121,8 @@ def build_rows(
             "matched": tuple(matched),
             "unknown": tuple(unknown),
             "matched_trials": trials,
+            "status_as_of": as_of,
+            "status_stale": r.trial_links > 0 and status_stale(as_of, ctx.as_of),
         }
         rows.append(_result(values))
     return rows

@@ -84,6 +84,9 @@ class CenterFilter:
     age: int | None = None
     exclude_red_flags: bool = False
     verified_within_months: int | None = None
+    #: Keep only centers with a trial whose registry record was updated in the last N months
+    #: (a trial-level criterion: together with condition, status... for one trial).
+    fresh_within_months: int | None = None
     origin: tuple[float, float] | None = None
     #: Applies only together with `origin`; a radius with no origin is ignored, so a GUI may keep
     #: its radius setting while the place box is empty.
@@ -144,6 +147,11 @@ class ResultRow:
     #: NCT ids of this center's trials that satisfy every trial-level criterion at once
     #: (`core.search.trial_match`); empty when the search names none or a recorded fact matched.
     matched_trials: tuple[str, ...]
+    #: The registry record date behind the row's trial status (matched trials', else
+    #: recruiting, else active, else any trial's newest update); None without trials.
+    status_as_of: date | None
+    #: That status is 12 months old or more, or undated (`core.search.staleness`).
+    status_stale: bool
 
 
 _CODE_SETS: dict[str, type[Vocab]] = {
@@ -188,6 +196,7 @@ def validate(flt: CenterFilter) -> None:
     _not_negative("maximum cost", flt.max_cost_usd)
     _not_negative("age", flt.age)
     _not_negative("months since verification", flt.verified_within_months)
+    _not_negative("months since the registry update", flt.fresh_within_months)
     _not_negative("limit", flt.limit)
     # Bounds far beyond any real request, so a huge number typed or passed on the command line
     # is refused here rather than overflowing SQL integers or date arithmetic.
@@ -196,6 +205,7 @@ def validate(flt: CenterFilter) -> None:
         ("maximum cost", flt.max_cost_usd, 10**12),
         ("age", flt.age, 200),
         ("months since verification", flt.verified_within_months, 12_000),
+        ("months since the registry update", flt.fresh_within_months, 12_000),
         ("limit", flt.limit, 10**9),
     ):
         if value is not None and value > high:

@@ -9,10 +9,12 @@ A center with a completed multiple sclerosis trial and a recruiting Crohn's tria
   conditions (its condition list, else its title) name a wanted condition, its interventions
   (and title) name a wanted therapy, its status at this site is recruiting, its phases include a
   wanted phase, and - when an age is given - the age lies in the trial's age range (a missing
-  bound does not exclude). The result row names those trials (`ResultRow.matched_trials`).
+  bound does not exclude), and - with `fresh_within_months` - its registry record was updated
+  within those months. The result row names those trials (`ResultRow.matched_trials`) and
+  dates its status by their newest record.
 - A fact a person recorded on the center itself ("offers HSCT for MS", verified, no trial)
   still matches the condition and therapy criteria on its own, marked "[recorded]", as long as
-  the search asks nothing only a trial can answer (status, phase).
+  the search asks nothing only a trial can answer (status, phase, record date).
 
 The SQL criteria run first and keep a superset (a trial's facts are inferred onto its centers);
 this check then reads the survivors' trials in one query and classifies each trial once.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -29,17 +32,27 @@ from sqlalchemy.orm import Session
 
 from directory_app.core.directory.vocab import TrialStatus
 from directory_app.core.registry.classify import conditions_from_text, therapies_from_text
+from directory_app.core.search.criteria import Context
 from directory_app.core.search.shapes import CenterFilter
 from directory_app.core.search.sql import Backend, codes_of
+from directory_app.core.search.staleness import updated_within
 
 
 def needs_trial_match(flt: CenterFilter) -> bool:
     """Whether `flt` names a criterion that must hold for one trial."""
-    return bool(flt.conditions or flt.therapies or flt.phases or flt.trials == "recruiting")
+    return bool(
+        flt.conditions
+        or flt.therapies
+        or flt.phases
+        or flt.trials == "recruiting"
+        or flt.fresh_within_months is not None
+    )
 
 
 @dataclass(frozen=True)
-class _TrialFacts:
+class TrialFacts:
+    """What the one-trial rule reads of one trial at one site (`trial_facts` builds it)."""
+
     nct_id: str
     status: str
     phases: frozenset[str]
@@ -47,12 +60,15 @@ class _TrialFacts:
     therapies: frozenset[str]
     age_min: float | None
     age_max: float | None
+    last_update: date | None
 
 
-def _trial_facts(row: Any) -> _TrialFacts:
+def trial_facts(row: Any) -> TrialFacts:
+    """A trial-site row (site_status, status, title, phases, conditions, interventions, ages,
+    last_update) classified once: conditions and therapies read from its registry text."""
     conditions = conditions_from_text(row.conditions or []) or conditions_from_text([row.title])
     therapies = therapies_from_text(row.interventions or [], row.title)
-    return _TrialFacts(
+    return TrialFacts(
         nct_id=row.nct_id,
         status=row.site_status or row.status,
         phases=frozenset(row.phases or ()),
@@ -60,7 +76,30 @@ def _trial_facts(row: Any) -> _TrialFacts:
         therapies=frozenset(t.value for t in therapies),
         age_min=row.min_age_years,
         age_max=row.max_age_years,
+        last_update=row.last_update,
     )
+
+
+def trial_meets(t: TrialFacts, f: CenterFilter, today: date) -> bool:
+    """THE one-trial rule: whether trial `t` (at one site) satisfies every trial-level
+    criterion of `f` at once - condition, therapy, recruiting, phase, record date, age."""
+    if f.conditions and not (t.conditions & f.conditions):
+        return False
+    if f.therapies and not (t.therapies & f.therapies):
+        return False
+    if f.trials == "recruiting" and t.status != TrialStatus.RECRUITING.value:
+        return False
+    if f.phases and not (t.phases & f.phases):
+        return False
+    fresh = f.fresh_within_months
+    if fresh is not None and not updated_within(t.last_update, fresh, today):
+        return False
+    if f.age is not None:
+        if t.age_min is not None and f.age < t.age_min:
+            return False
+        if t.age_max is not None and f.age > t.age_max:
+            return False
+    return True
 
 
 @dataclass
@@ -75,33 +114,23 @@ class TrialMatcher:
     trials: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: center ids that matched on facts a person recorded, without a trial.
     recorded: set[int] = field(default_factory=set)
+    #: center id -> newest registry update among its matched trials (None: undated).
+    as_of: dict[int, date | None] = field(default_factory=dict)
+    #: The day "updated within N months" counts from.
+    today: date = field(default_factory=date.today)
 
-    def _trial_ok(self, t: _TrialFacts) -> bool:
-        f = self.flt
-        if f.conditions and not (t.conditions & f.conditions):
-            return False
-        if f.therapies and not (t.therapies & f.therapies):
-            return False
-        if f.trials == "recruiting" and t.status != TrialStatus.RECRUITING.value:
-            return False
-        if f.phases and not (t.phases & f.phases):
-            return False
-        if f.age is not None:
-            if t.age_min is not None and f.age < t.age_min:
-                return False
-            if t.age_max is not None and f.age > t.age_max:
-                return False
-        return True
+    def _trial_ok(self, t: TrialFacts) -> bool:
+        return trial_meets(t, self.flt, self.today)
 
     def _recorded_ok(self, row: Any) -> bool:
         f = self.flt
-        if f.trials == "recruiting" or f.phases:
+        if f.trials == "recruiting" or f.phases or f.fresh_within_months is not None:
             return False
         if f.conditions and not (set(codes_of(row.conditions_verified)) & f.conditions):
             return False
         return not (f.therapies and not (set(codes_of(row.therapies_verified)) & f.therapies))
 
-    def _trials_of(self, ids: Sequence[int]) -> dict[int, list[_TrialFacts]]:
+    def _trials_of(self, ids: Sequence[int]) -> dict[int, list[TrialFacts]]:
         from directory_app.core.directory.models import Trial, TrialSite
 
         stmt = (
@@ -116,18 +145,19 @@ class TrialMatcher:
                 Trial.interventions,
                 Trial.min_age_years,
                 Trial.max_age_years,
+                Trial.last_update,
             )  # fmt: skip
             .join(Trial, Trial.id == TrialSite.trial_id)
             .where(self.backend.ids_in(TrialSite.__table__.c.center_id, list(ids)))
             .order_by(Trial.nct_id)
         )
-        by_center: dict[int, list[_TrialFacts]] = {}
-        cache: dict[tuple[str, str | None], _TrialFacts] = {}
+        by_center: dict[int, list[TrialFacts]] = {}
+        cache: dict[tuple[str, str | None], TrialFacts] = {}
         for row in self.session.execute(stmt):
             key = (row.nct_id, row.site_status)
             facts = cache.get(key)
             if facts is None:
-                facts = cache[key] = _trial_facts(row)
+                facts = cache[key] = trial_facts(row)
             by_center.setdefault(row.center_id, []).append(facts)
         return by_center
 
@@ -139,11 +169,20 @@ class TrialMatcher:
         kept = []
         for item in candidates:
             row = item[0]
-            hits = tuple(t.nct_id for t in trials.get(row.center_id, ()) if self._trial_ok(t))
-            if hits:
-                self.trials[row.center_id] = hits
+            fits = [t for t in trials.get(row.center_id, ()) if self._trial_ok(t)]
+            if fits:
+                self.trials[row.center_id] = tuple(t.nct_id for t in fits)
+                dates = [t.last_update for t in fits if t.last_update is not None]
+                self.as_of[row.center_id] = max(dates) if dates else None
                 kept.append(item)
             elif self._recorded_ok(row):
                 self.recorded.add(row.center_id)
                 kept.append(item)
         return kept
+
+
+def matcher_for(session: Session, ctx: Context) -> TrialMatcher | None:
+    """The one-trial check a search needs, or None when it names no trial-level criterion."""
+    if not needs_trial_match(ctx.flt):
+        return None
+    return TrialMatcher(session, ctx.backend, ctx.flt, today=ctx.as_of)
