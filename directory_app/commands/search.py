@@ -33,6 +33,7 @@ from directory_app.core.search.query import (
     search,
     unlocated_left_out,
 )
+from directory_app.core.search.relax import RELAX_BELOW, relax_text, relaxations
 
 from .common import CommandError, print_json, store_for
 
@@ -201,6 +202,7 @@ def run_search(args: argparse.Namespace) -> int:
             rows = search(s, flt)
             total = count_centers(s)
             left_out = unlocated_left_out(s, flt)
+            relaxed = relaxations(s, flt) if len(rows) < RELAX_BELOW else []
     finally:
         store.close()
     if args.json:
@@ -210,6 +212,7 @@ def run_search(args: argparse.Namespace) -> int:
                 "shown": len(rows),
                 "total": total,
                 "unlocated_excluded": left_out,
+                "relax": [r.as_json() for r in relaxed],
             }
         )
         return 0
@@ -219,6 +222,8 @@ def run_search(args: argparse.Namespace) -> int:
     print(shown)
     if rows:
         print(format_table(rows))
+    if relaxed:
+        print(relax_text(len(rows), relaxed))
     if left_out:
         print(f"{left_out:,} {'center' if left_out == 1 else 'centers'} without a known location "
               "not shown (--show-unlocated lists them)")  # fmt: skip

@@ -73,6 +73,16 @@ def _verified(row: Any) -> str:
     return f"{text} (stale)" if row.stale else text
 
 
+def _recruiting(row: Any) -> str:
+    """'yes, as of 2022-04-05 (stale)': the registry's answer with the date it was given."""
+    answer = "yes" if row.recruiting else "no"
+    if not getattr(row, "all_trials", 0):
+        return answer
+    as_of = getattr(row, "status_as_of", None)
+    when = f"as of {as_of.isoformat()}" if as_of else "date unknown"
+    return f"{answer}, {when}" + (" (stale)" if getattr(row, "status_stale", False) else "")
+
+
 def _therapies(row: Any) -> str:
     return ", ".join(_label(Therapy, t) for t in row.therapies) or UNKNOWN
 
@@ -132,9 +142,10 @@ SPECS: dict[Column, ColumnSpec] = {
         "invitation, running) / all, including completed, terminated and withdrawn",
     ),
     Column.RECRUITING: ColumnSpec(
-        "Recruiting", lambda r, u: "yes" if r.recruiting else "no",
-        lambda r: bool(r.recruiting), ALIGN_CENTER, 80,
-        "Takes part in at least one trial that is recruiting now",
+        "Recruiting (registry)", lambda r, u: _recruiting(r),
+        lambda r: bool(r.recruiting), ALIGN_LEFT, 190,
+        "Whether the registry listed a trial here as recruiting, as of the record's last update;"
+        " records 12 months old or more are marked stale: check the registry",
     ),
     Column.VERIFIED: ColumnSpec(
         "Last verified", lambda r, u: _verified(r), lambda r: r.last_verified, width=130,
@@ -170,6 +181,13 @@ def row_tooltip(row: Any) -> str:
         lines.append("Matched: " + "; ".join(row.matched))
     if row.unknown:
         lines.append("Unknown (kept): " + "; ".join(row.unknown))
+    if getattr(row, "all_trials", 0):
+        as_of = getattr(row, "status_as_of", None)
+        when = as_of.isoformat() if as_of else "an unknown date"
+        line = f"Trial status from registry records of {when}"
+        if getattr(row, "status_stale", False):
+            line += ": over 12 months old, check the registry before referring"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -218,6 +236,8 @@ class CenterTableModel(QAbstractTableModel):
             if column == Column.FLAGS and _flag_count(row):
                 return QBrush(FLAG_COLOUR)
             if column == Column.VERIFIED and row.stale:
+                return QBrush(STALE_COLOUR)
+            if column == Column.RECRUITING and getattr(row, "status_stale", False):
                 return QBrush(STALE_COLOUR)
         return None
 

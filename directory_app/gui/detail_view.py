@@ -40,6 +40,7 @@ from directory_app.core.directory.vocab import (
 )
 from directory_app.core.search.shapes import STALE_AFTER_MONTHS
 from directory_app.core.search.shapes import is_stale as core_is_stale
+from directory_app.core.search.staleness import status_stale, status_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -298,7 +299,9 @@ def _accreditation(c: dict[str, Any]) -> str:
     ])
 
 
-def _trials(c: dict[str, Any]) -> str:
+def _trials(c: dict[str, Any], today: date | None = None) -> str:
+    """Each trial with its status "as of" its record's last update, stale ones marked."""
+    day = today or date.today()
     records = c.get("trial_records", {})
     items = []
     for site in c.get("trials", []):
@@ -311,10 +314,20 @@ def _trials(c: dict[str, Any]) -> str:
             if checked
             else " (not yet checked with the registry)"
         )
+        updated = as_date(t.get("last_update"))
+        # label() is escaped HTML already; the status text only adds a date and fixed words.
+        status = status_text(label(TrialStatus, t.get("status")), updated, day)
+        site_status = label(TrialStatus, site.get("site_status"))
+        if site.get("site_status"):
+            site_status = status_text(site_status, updated, day)
+        if status_stale(updated, day):
+            status = f"<span class='badge-stale'>&nbsp;{status}&nbsp;</span>"
+            if site.get("site_status"):
+                site_status = f"<span class='badge-stale'>&nbsp;{site_status}&nbsp;</span>"
         items.append(
             f"{nct_link(nct)} — {text(t.get('title'))}<br>"
-            f"Status {label(TrialStatus, t.get('status'))}{checked_text}; phase {phases}; "
-            f"this site {label(TrialStatus, site.get('site_status'))}"
+            f"Status {status}{checked_text}; phase {phases}; "
+            f"this site {site_status}"
             f"<span class='prov'> — registered facility: {text(site.get('facility'))}; "
             f"ClinicalTrials.gov, updated {text(t.get('last_update'))}</span>"
         )
@@ -354,7 +367,7 @@ def render_center(c: dict[str, Any], today: date | None = None) -> str:
         section("Eligibility", _eligibility(c)),
         section("Costs and financial help", _costs(c)),
         section("Accreditation", _accreditation(c)),
-        section("Trials", _trials(c)),
+        section("Trials", _trials(c, today)),
         section("Record", record),
     ])
 

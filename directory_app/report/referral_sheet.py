@@ -43,6 +43,7 @@ from directory_app.core.directory.vocab import (
 )
 from directory_app.core.exchange.directory_form import center_to_dict, load_centers
 from directory_app.core.geo import places as geo
+from directory_app.core.search.staleness import status_stale, status_text
 from directory_app.core.storage.atomic import atomic_write_bytes
 
 TRIAL_NOTE = "A registered trial is not an approved treatment."
@@ -60,6 +61,7 @@ h3 { font-size: 10pt; margin: 9px 0 2px 0; color: #1f4e79; }
 p { margin: 1px 0; }
 .muted { color: #5f6368; }
 .small { font-size: 8pt; color: #5f6368; }
+.stale { color: #7a4a00; font-weight: bold; }
 .note { background-color: #fff4ce; color: #5c3c00; font-weight: bold; margin: 6px 0 12px 0; }
 .flag { background-color: #fde2e1; color: #8a1c13; font-weight: bold; }
 table.grid { border-collapse: collapse; }
@@ -102,6 +104,7 @@ def load_shortlist(session: Session, ids: list[int]) -> list[dict[str, Any]]:
             link["title"] = trial.title if trial else ""
             link["trial_status"] = trial.status if trial else None
             link["phases"] = list(trial.phases) if trial else []
+            link["last_update"] = trial.last_update if trial else None
     return [centers[i] for i in dict.fromkeys(ids)]
 
 
@@ -169,7 +172,8 @@ def _contacts(center: dict[str, Any]) -> str:
     )
 
 
-def _trials(center: dict[str, Any]) -> str:
+def _trials(center: dict[str, Any], today: date) -> str:
+    """The center's trials, each status "as of" its record's date and marked when stale."""
     links = center.get("trials", [])
     if not links:
         return "<p class='muted'>No registered trials on file.</p>"
@@ -180,13 +184,18 @@ def _trials(center: dict[str, Any]) -> str:
         title = link.get("title") or ""
         if len(title) > 110:
             title = title[:107].rstrip() + "…"
+        updated = link.get("last_update")
+        shown = escape(status_text(_label(TrialStatus, status), updated, today))
+        if status_stale(updated, today):
+            shown = f"<span class='stale'>{shown}</span>"
         rows.append(
-            f"<tr><td><b>{escape(link['nct_id'])}</b></td><td>{escape(_label(TrialStatus, status))}"
+            f"<tr><td><b>{escape(link['nct_id'])}</b></td><td>{shown}"
             f"</td><td>{escape(phases)}</td><td>{escape(title)}</td></tr>"
         )
     return (
-        "<table class='grid' width='100%'><tr><th width='20%'>NCT number</th>"
-        "<th width='19%'>Site status</th><th width='12%'>Phase</th><th>Title</th></tr>"
+        "<table class='grid' width='100%'><tr><th width='16%'>NCT number</th>"
+        "<th width='26%'>Site status (registry record date)</th>"
+        "<th width='12%'>Phase</th><th>Title</th></tr>"
         + "".join(rows)
         + "</table>"
         "<p class='small'>Look a trial up at clinicaltrials.gov/study/NCT… · "
@@ -251,8 +260,14 @@ def _address(center: dict[str, Any]) -> str:
     )
 
 
-def center_html(center: dict[str, Any], number: int, origin: Origin | None, units: str) -> str:
-    """One center's section of the sheet."""
+def center_html(
+    center: dict[str, Any],
+    number: int,
+    origin: Origin | None,
+    units: str,
+    today: date | None = None,
+) -> str:
+    """One center's section of the sheet; `today` dates the trial statuses' staleness."""
     kind = _label(CenterKind, center.get("kind")) if center.get("kind") else "Kind not recorded"
     team = center.get("team", [])
     therapies = [
@@ -300,7 +315,7 @@ def center_html(center: dict[str, Any], number: int, origin: Origin | None, unit
         + (escape(center["eligibility_notes"]) if center.get("eligibility_notes") else "")
         + "</p>",
         "<h3>Registered trials</h3>",
-        _trials(center),
+        _trials(center, today or date.today()),
         "<h3>Costs and financial help</h3>",
         _money(center),
         _provenance(center),
@@ -331,7 +346,7 @@ def referral_html(
     body = []
     for number, center in enumerate(centers, start=1):
         brk = " style='page-break-before: always'" if number > 1 else ""
-        body.append(f"<div{brk}>{center_html(center, number, origin, units)}</div>")
+        body.append(f"<div{brk}>{center_html(center, number, origin, units, prepared)}</div>")
     return f"<html><head><style>{STYLE}</style></head><body>{head}{''.join(body)}</body></html>"
 
 

@@ -80,7 +80,12 @@ def test_sheet_lists_contacts_by_role_trials_costs_provenance_and_distance(seede
     assert mayo.index("Referral coordinator") < mayo.index("Financial counselor")  # by role
     assert "Jane &lt;Doe&gt;" in mayo  # escaped, never markup
     assert "US$125,000 – US$150,000" in mayo and "Financial assistance</td><td>Yes" in mayo
-    assert re.search(r"NCT\d{8}</b></td><td>(Recruiting|Completed|Unknown status)", mayo)
+    # Every status carries its registry record's date; the bundled 2022 records are stale.
+    assert re.search(
+        r"NCT\d{8}</b></td><td><span class='stale'>(Recruiting|Completed|Unknown status) "
+        r"\(as of 20\d\d-\d\d-\d\d; stale, check the registry\)</span>",
+        mayo,
+    )
     assert "Last verified by a person: 2026-01-05 by A. Coordinator" in mayo
     assert re.search(r"<b>[\d,]+ mi</b> \([\d,]+ km\)", mayo)
     spain = html.split("<h2>2.")[1]

@@ -17,15 +17,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from sqlalchemy import Date, case, func, select, type_coerce
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from typing import TYPE_CHECKING, Any
 
 from directory_app.core.directory.vocab import ACTIVE_TRIAL_STATUSES, TrialStatus
 from directory_app.core.search.shapes import months_before
-from directory_app.core.search.sql import Backend
+
+if TYPE_CHECKING:  # the views import the date rules before the database layer is loaded
+    from sqlalchemy.orm import Session
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from directory_app.core.search.sql import Backend
 
 #: A registry record last updated this many months ago or more is shown as stale.
 STATUS_STALE_AFTER_MONTHS = 12
@@ -93,6 +94,8 @@ class RegistryAge:
 
 def registry_age(session: Session, as_of: date | None = None) -> RegistryAge | None:
     """The age of the directory's trial records; None when it holds no trials at all."""
+    from sqlalchemy import func, select
+
     from directory_app.core.directory.models import Trial
 
     today = as_of or date.today()
@@ -108,6 +111,8 @@ def status_dates(
 ) -> dict[int, tuple[date | None, date | None, date | None]]:
     """Per center in `ids`: the newest update date of its recruiting, its active and all its
     trial records - one grouped query for the whole page, whatever its size."""
+    from sqlalchemy import Date, case, func, select, type_coerce
+
     from directory_app.core.directory.models import Trial, TrialSite
 
     if not ids:

@@ -1,0 +1,128 @@
+"""Why a search found (almost) nothing: how many centers each criterion, dropped alone, would let
+through ("0 results. Without 'HSCT (autologous)': 12; within 600 mi: 3").
+
+Why: an empty table says nothing about which criterion removed everything, and a coordinator
+then guesses, or gives up on a patient. This module re-runs the search once per active
+criterion, with only that criterion relaxed, and reports the counts. It runs only for small
+results (`RELAX_BELOW`), so a broad search never pays for it. The GUI shows the list as links
+that apply the relaxed filter; the command line prints it after the table (`relax` in JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from directory_app.core.directory.vocab import (
+    Accreditation,
+    CenterKind,
+    Condition,
+    Phase,
+    Specialty,
+    SupportService,
+    Therapy,
+    Vocab,
+)
+from directory_app.core.search.distance_rank import format_distance
+from directory_app.core.search.query import search
+from directory_app.core.search.shapes import CenterFilter
+
+#: Results smaller than this are explained.
+RELAX_BELOW = 3
+
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(CenterFilter)}
+
+#: Code-set fields: the vocabulary that names their codes.
+_VOCABS: dict[str, type[Vocab]] = {
+    "kinds": CenterKind,
+    "therapies": Therapy,
+    "conditions": Condition,
+    "phases": Phase,
+    "specialties": Specialty,
+    "services": SupportService,
+    "accreditations": Accreditation,
+}
+#: Fields where each code is required on its own ("has all of"): relaxed one code at a time.
+_ALL_OF = ("specialties", "services")
+
+_PLAIN: dict[str, Callable[[Any], str]] = {
+    "text": lambda v: f"the words '{v}'",
+    "trials": lambda v: {"recruiting": "recruiting now", "none": "no trials"}.get(v, "in trials"),
+    "min_disciplines": lambda v: f"at least {v} disciplines",
+    "verified_only": lambda v: "verified facts only",
+    "outpatient_only": lambda v: "outpatient",
+    "max_cost_usd": lambda v: f"cost at most ${v:,}",
+    "insurance": lambda v: "insurance accepted",
+    "financial_assistance": lambda v: "financial assistance",
+    "age": lambda v: f"age {v}",
+    "exclude_red_flags": lambda v: "no red flags",
+    "verified_within_months": lambda v: f"verified in the last {v} months",
+    "fresh_within_months": lambda v: f"registry record updated in the last {v} months",
+}
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One criterion relaxed: what it says, the filter without it, and how many that finds."""
+
+    label: str
+    count: int
+    filter: CenterFilter
+
+    def as_json(self) -> dict[str, Any]:
+        return {"label": self.label, "count": self.count}
+
+
+def _without(flt: CenterFilter, name: str, value: Any) -> CenterFilter:
+    changes: dict[str, Any] = {name: value}
+    return replace(flt, **changes)
+
+
+def _codes_label(field: str, codes: frozenset[str]) -> str:
+    vocab = _VOCABS[field]
+    return " or ".join(f"'{vocab.label_of(c)}'" for c in sorted(codes))
+
+
+def _candidates(flt: CenterFilter) -> list[tuple[str, CenterFilter]]:
+    """(label, relaxed filter) for every active criterion of `flt`, in the filter's order."""
+    out: list[tuple[str, CenterFilter]] = []
+    for name, default in _DEFAULTS.items():
+        value = getattr(flt, name)
+        if name in _VOCABS and value:
+            if name in _ALL_OF and len(value) > 1:
+                for code in sorted(value):
+                    label = f"without '{_VOCABS[name].label_of(code)}'"
+                    out.append((label, _without(flt, name, value - {code})))
+            else:
+                out.append((f"without {_codes_label(name, value)}", _without(flt, name, default)))
+        elif name in _PLAIN and value not in (default, None, "", False, 0):
+            out.append((f"without {_PLAIN[name](value)}", _without(flt, name, default)))
+    if flt.origin is not None and flt.radius_km is not None:
+        wider = max(flt.radius_km * 2, 1.0)
+        out.append((f"within {format_distance(wider, flt.units)}", replace(flt, radius_km=wider)))
+        out.append(("at any distance", replace(flt, radius_km=None)))
+    return out
+
+
+def relaxations(session: Session, flt: CenterFilter) -> list[Relaxation]:
+    """For each active criterion of `flt`, how many centers match with it alone relaxed.
+
+    Empty when the filter has no criterion to relax. Each count runs the real search (every
+    other criterion, the one-trial rule and "within" as located-within still hold)."""
+    found = []
+    for label, relaxed in _candidates(flt):
+        count = len(search(session, replace(relaxed, limit=None)))
+        found.append(Relaxation(label, count, relaxed))
+    return found
+
+
+def relax_text(shown: int, found: list[Relaxation]) -> str:
+    """'0 results. Without 'HSCT (autologous)': 12; within 600 mi: 3' for the CLI and GUI."""
+    head = f"{shown} result{'s' * (shown != 1)}."
+    if not found:
+        return head
+    body = "; ".join(f"{r.label}: {r.count:,}" for r in found)
+    return f"{head} {body[0].upper()}{body[1:]}"
