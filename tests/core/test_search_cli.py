@@ -63,7 +63,8 @@ def run(store: Any, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int
 def test_near_place_prints_an_aligned_table_nearest_first(directory, capsys):
     code, out, err = run(directory, capsys, "--near", MAYO_ZIP, "--radius", "100mi")
     assert (code, err) == (0, "")
-    title, header, *rows, left_out = out.splitlines()
+    title, header, *rows, relax, left_out = out.splitlines()
+    assert relax == "2 results. Within 200 mi: 4; at any distance: 5"  # fewer than 3: explained
     assert title.startswith("2 of 5 centers within 100mi of Rochester, MN")
     assert header.split()[:6] == ["Name", "Kind", "City", "mi", "Trials", "active/all"]
     assert [r.split("  ")[0] for r in rows] == ["Rochester Transplant Center", "Winona Clinic"]
