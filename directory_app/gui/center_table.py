@@ -143,7 +143,7 @@ SPECS: dict[Column, ColumnSpec] = {
     ),
     Column.RECRUITING: ColumnSpec(
         "Recruiting (registry)", lambda r, u: _recruiting(r),
-        lambda r: bool(r.recruiting), ALIGN_LEFT, 190,
+        lambda r: bool(r.recruiting), ALIGN_LEFT, 215,
         "Whether the registry listed a trial here as recruiting, as of the record's last update;"
         " records 12 months old or more are marked stale: check the registry",
     ),

@@ -378,6 +378,19 @@ class FilterPanel(QWidget):
     def reset(self) -> None:
         self.set_state(self._defaults)
 
+    def relax(self, field: str, value: Any) -> None:
+        """Set one criterion as a relax suggestion changed it (`core.search.relax`): a
+        CenterFilter field and its new value; emits `changed` once."""
+        state = self.state()
+        if field == "radius_km":
+            unit_km = KM_PER_MILE if self._unit == "mi" else 1.0
+            state["radius"] = 0 if value is None else round(float(value) / unit_km)
+        elif field in state:
+            state[field] = sorted(value) if isinstance(value, frozenset) else value
+        else:
+            return
+        self.set_state(state)
+
     def filter(self, limit: int | None = None) -> CenterFilter:
         """The CenterFilter for the current controls (the place resolved offline, if it can)."""
         from directory_app.core.search.shapes import CenterFilter

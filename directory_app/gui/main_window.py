@@ -17,6 +17,7 @@ the map is built the first time its tab is opened.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -140,7 +141,21 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setMinimumWidth(260)
         self.tabs.setAccessibleName("Results views")
-        self.tabs.addTab(self.table, "&Results")
+        results = QWidget()
+        box = QVBoxLayout(results)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        self.relax_label = QLabel()  # an empty or tiny result explains itself (relax links)
+        self.relax_label.setAccessibleName("Why so few results")
+        self.relax_label.setWordWrap(True)
+        self.relax_label.setTextFormat(Qt.TextFormat.RichText)
+        self.relax_label.setContentsMargins(8, 6, 8, 6)
+        self.relax_label.setStyleSheet("background: #fff4ce; color: #5c3c00;")
+        self.relax_label.linkActivated.connect(self._relax)
+        self.relax_label.hide()
+        box.addWidget(self.relax_label)
+        box.addWidget(self.table, 1)
+        self.tabs.addTab(results, "&Results")
         self._map_page = QWidget()
         QVBoxLayout(self._map_page).setContentsMargins(0, 0, 0, 0)
         self.tabs.addTab(self._map_page, "&Map")
@@ -233,8 +248,14 @@ class MainWindow(QMainWindow):
         self.table.show_rows(rows, more_of_same=more_of_same)
         if self.select_next is not None and self.table.select_center(self.select_next):
             self.select_next = None
-        self.status_label.setText(status_text(len(rows), total, flt, self.filters, complete,
-                                              self.search_loop.unlocated_left_out))  # fmt: skip
+        text = status_text(len(rows), total, flt, self.filters, complete,
+                           self.search_loop.unlocated_left_out)  # fmt: skip
+        stale = sum(1 for r in rows if getattr(r, "status_stale", False))
+        if stale:
+            text += (f" · {stale:,} with trial statuses from registry records over 12 months "
+                     "old: check the registry")  # fmt: skip
+        self.status_label.setText(text)
+        self._show_relax(len(rows), self.search_loop.relaxed if complete else [])
         self._map_dirty = True
         if self.tabs.currentIndex() == 1:
             QTimer.singleShot(0, self._update_map)
@@ -242,6 +263,28 @@ class MainWindow(QMainWindow):
         if not self._warmed:
             self._warmed = True
             QTimer.singleShot(250, self._warm_places)
+
+    def _show_relax(self, shown: int, relaxed: Sequence[Any]) -> None:
+        """'No centers match. Without 'HSCT (autologous)': 12 · within 600 mi: 3', each a
+        link that relaxes that one criterion in the filter panel."""
+        if not relaxed:
+            self.relax_label.hide()
+            return
+        head = "No centers match." if shown == 0 else f"Only {shown} match."
+        links = " · ".join(
+            f"<a href='{i}'>{html.escape(r.label)}: {r.count:,}</a>" if r.count
+            else f"{html.escape(r.label)}: 0"
+            for i, r in enumerate(relaxed)
+        )  # fmt: skip
+        self.relax_label.setText(f"<b>{head}</b> Centers matching with one criterion relaxed: "
+                                 f"{links}")  # fmt: skip
+        self.relax_label.show()
+
+    def _relax(self, href: str) -> None:
+        relaxed = self.search_loop.relaxed
+        if href.isdigit() and int(href) < len(relaxed):
+            r = relaxed[int(href)]
+            self.filters.relax(r.field, r.value)
 
     def _warm_places(self) -> None:
         """Read the gazetteer in a worker now, so the first letter typed in the place box does

@@ -34,12 +34,16 @@ DEBOUNCE_MS = 150
 REST_DELAY_MS = 300
 
 
-def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tuple[Any, int, int]:
-    """The unit of work behind a keystroke: the matching rows, the directory's size and how
-    many centers without a known location a radius left out."""
+def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tuple[Any, ...]:
+    """The unit of work behind a keystroke: the matching rows, the directory's size, how
+    many centers without a known location a radius left out, and - for an empty or tiny
+    result - what each criterion dropped alone would give (`core.search.relax`)."""
     from directory_app.core.search.query import count_centers, search, unlocated_left_out
+    from directory_app.core.search.relax import RELAX_BELOW, relaxations
 
-    return search(session, flt), count_centers(session), unlocated_left_out(session, flt)
+    rows = search(session, flt)
+    relaxed = relaxations(session, flt) if len(rows) < RELAX_BELOW else []
+    return rows, count_centers(session), unlocated_left_out(session, flt), relaxed
 
 
 class SearchLoop(QObject):
@@ -63,6 +67,8 @@ class SearchLoop(QObject):
         self.generation = 0
         #: Centers without a known location the latest answer's radius left out.
         self.unlocated_left_out = 0
+        #: The latest answer's relax suggestions (empty unless it found fewer than 3).
+        self.relaxed: list[Any] = []
         self._rest_for: tuple[int, CenterFilter] | None = None
         self._rest_task: Task | None = None
         self.debounce = self._timer(DEBOUNCE_MS, self.run_now)
@@ -113,11 +119,11 @@ class SearchLoop(QObject):
         return self.debounce.isActive() or self.rest_timer.isActive() or self.runner.busy
 
     def _page_done(
-        self, generation: int, flt: CenterFilter, result: tuple[Any, int, int]
+        self, generation: int, flt: CenterFilter, result: tuple[Any, ...]
     ) -> None:
         if generation != self.generation:
             return
-        rows, total, self.unlocated_left_out = result
+        rows, total, self.unlocated_left_out, self.relaxed = result
         complete = not self.page_size or len(rows) < self.page_size
         self.resultsReady.emit(flt, rows, total, complete)
         if not complete:
@@ -130,10 +136,10 @@ class SearchLoop(QObject):
         generation, flt = self._rest_for
         self._rest_for = None
 
-        def done(result: tuple[Any, int, int]) -> None:
+        def done(result: tuple[Any, ...]) -> None:
             if generation == self.generation:
                 self._rest_task = None
-                self.unlocated_left_out = result[2]
+                self.unlocated_left_out, self.relaxed = result[2], result[3]
                 self.resultsReady.emit(flt, result[0], result[1], True)
 
         self._rest_task = self.runner.submit(

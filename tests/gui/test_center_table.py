@@ -4,6 +4,7 @@ never raising into Qt."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -119,3 +120,23 @@ def test_step_moves_through_results_and_wraps(qtbot, rows):
     assert view.current_center_id() == model.rows[0].id
     view.step(-1)
     assert view.current_center_id() == model.rows[-1].id
+
+
+@pytest.mark.parametrize("as_of, stale", [(date(2026, 6, 1), False), (date(2027, 6, 1), True)])
+def test_trial_columns_say_what_they_count_and_date_the_registry_status(empty_store, as_of, stale):
+    with empty_store.session() as s:
+        small_directory(s)  # its recruiting trial's record is of 2026-01-10
+        rows = search(s, CenterFilter(origin=CLEVELAND, as_of=as_of))
+    model = CenterTableModel()
+    model.set_rows(rows)
+    assert model.headerData(Column.TRIALS, Qt.Orientation.Horizontal) == "Active / all trials"
+    (i,) = [i for i, r in enumerate(rows) if r.all_trials]
+    assert model.data(model.index(i, Column.TRIALS)) == "1 / 1"
+    status = model.data(model.index(i, Column.RECRUITING))
+    brush = model.data(model.index(i, Column.RECRUITING), Qt.ItemDataRole.ForegroundRole)
+    tip = model.data(model.index(i, 0), Qt.ItemDataRole.ToolTipRole)
+    assert status == "yes, as of 2026-01-10" + (" (stale)" if stale else "")
+    assert (brush is not None) == stale
+    assert ("over 12 months old, check the registry" in tip) == stale
+    j = next(j for j, r in enumerate(rows) if not r.all_trials)
+    assert model.data(model.index(j, Column.RECRUITING)) == "no"

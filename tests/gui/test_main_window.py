@@ -91,6 +91,20 @@ def test_a_radius_counts_centers_without_a_location_instead_of_listing_them(
     )
 
 
+def test_an_empty_result_lists_what_relaxing_each_criterion_gives(qtbot, window):
+    window.filters.radius_spin.setValue(150)
+    type_and_wait(qtbot, window, window.filters.place_edit, "Cleveland, OH")
+    type_and_wait(qtbot, window, window.filters.text_edit, "Akron Transplant zzz")
+    assert shown_names(window) == [] and window.relax_label.isVisible()
+    text = window.relax_label.text()
+    assert "No centers match." in text
+    assert "<a href='0'>without the words &#x27;Akron Transplant zzz&#x27;: 3</a>" in text
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.relax_label.linkActivated.emit("0")
+    assert window.filters.text_edit.text() == ""
+    assert len(shown_names(window)) == 3 and not window.relax_label.isVisible()
+
+
 def test_checkboxes_filter_rows(qtbot, window):
     with qtbot.waitSignal(window.resultsShown, timeout=5000):
         window.filters.exclude_flags.setChecked(True)

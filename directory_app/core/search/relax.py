@@ -27,7 +27,7 @@ from directory_app.core.directory.vocab import (
     Vocab,
 )
 from directory_app.core.search.distance_rank import format_distance
-from directory_app.core.search.query import search
+from directory_app.core.search.query import count_matching
 from directory_app.core.search.shapes import CenterFilter
 
 #: Results smaller than this are explained.
@@ -71,9 +71,19 @@ class Relaxation:
     label: str
     count: int
     filter: CenterFilter
+    #: The one filter field relaxed and its new value (a GUI sets its control from these).
+    field: str = ""
+    value: Any = None
 
     def as_json(self) -> dict[str, Any]:
         return {"label": self.label, "count": self.count}
+
+
+def _changed(flt: CenterFilter, relaxed: CenterFilter) -> tuple[str, Any]:
+    for name in _DEFAULTS:
+        if getattr(flt, name) != getattr(relaxed, name):
+            return name, getattr(relaxed, name)
+    return "", None
 
 
 def _without(flt: CenterFilter, name: str, value: Any) -> CenterFilter:
@@ -114,8 +124,8 @@ def relaxations(session: Session, flt: CenterFilter) -> list[Relaxation]:
     other criterion, the one-trial rule and "within" as located-within still hold)."""
     found = []
     for label, relaxed in _candidates(flt):
-        count = len(search(session, replace(relaxed, limit=None)))
-        found.append(Relaxation(label, count, relaxed))
+        count = count_matching(session, replace(relaxed, limit=None))
+        found.append(Relaxation(label, count, relaxed, *_changed(flt, relaxed)))
     return found
 
 

@@ -18,10 +18,14 @@ from sqlalchemy.orm import Session
 
 from directory_app.core.search.criteria import Context, Criterion, Facts
 from directory_app.core.search.distance_rank import format_distance, km_to_mi
-from directory_app.core.search.shapes import ResultRow, is_stale
+from directory_app.core.search.shapes import STALE_AFTER_MONTHS, ResultRow, months_before
 from directory_app.core.search.sql import CENTERS as C
 from directory_app.core.search.sql import Backend, codes_of
-from directory_app.core.search.staleness import row_status_date, status_dates, status_stale
+from directory_app.core.search.staleness import (
+    STATUS_STALE_AFTER_MONTHS,
+    row_status_date,
+    status_dates,
+)
 from directory_app.core.search.trial_match import TrialMatcher
 
 
@@ -72,6 +76,9 @@ def build_rows(
     radius = ctx.flt.radius_km if ctx.flt.origin is not None else None
     within = None if radius is None else f"within {format_distance(radius, ctx.flt.units)}"
     rows: list[ResultRow] = []
+    # `is_stale`'s rule with its cutoff computed once, not once per row.
+    verified_cutoff = months_before(ctx.as_of, STALE_AFTER_MONTHS)
+    status_cutoff = months_before(ctx.as_of, STATUS_STALE_AFTER_MONTHS)
     for r, km in chosen:
         a = addresses[r.center_id]
         f = Facts(r)
@@ -113,7 +120,7 @@ def build_rows(
             "all_trials": r.trial_links,
             "recruiting": recruiting,
             "last_verified": r.last_verified,
-            "stale": is_stale(r.last_verified, ctx.as_of),
+            "stale": r.last_verified is None or r.last_verified <= verified_cutoff,
             "red_flags": r.red_flags,
             "therapies": tuple(codes_of(r.therapies)),
             "specialties": tuple(codes_of(r.specialties)),
@@ -122,7 +129,7 @@ def build_rows(
             "unknown": tuple(unknown),
             "matched_trials": trials,
             "status_as_of": as_of,
-            "status_stale": r.trial_links > 0 and status_stale(as_of, ctx.as_of),
+            "status_stale": r.trial_links > 0 and (as_of is None or as_of <= status_cutoff),
         }
         rows.append(_result(values))
     return rows

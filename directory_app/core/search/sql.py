@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -78,7 +79,13 @@ SEARCH = Table(
 
 def codes_of(folded: str | None) -> list[str]:
     """The codes of a `,a,b,` set column, sorted."""
-    return sorted(c for c in (folded or "").split(",") if c)
+    return list(_codes(folded or ""))
+
+
+@lru_cache(maxsize=4096)
+def _codes(folded: str) -> tuple[str, ...]:
+    # A directory holds few distinct fact sets, and a full result reads three per row.
+    return tuple(sorted(c for c in folded.split(",") if c))
 
 
 def has_code(col: ColumnElement[str], code: str) -> ColumnElement[bool]:
