@@ -254,8 +254,15 @@ class CenterActions:
         if not 2 <= len(ids) <= 4:
             self._hint("Shortlist 2 to 4 centers (Ctrl+D) to compare them side by side.")
             return
-        centers = [c for c in (self._load(cid) for cid in ids) if c is not None]
         from .compare_dialog import CompareDialog  # in the function: loaded on first use
+        from .detail_view import load_detail
+
+        # With their trial records, so each status shows the date of the record it is from.
+        with self.store.session() as s:
+            loaded = [load_detail(s, cid) for cid in ids]
+        centers = [c for c in loaded if c is not None]
+        if len(centers) < len(loaded):
+            self._hint("A center on the shortlist is no longer in the directory.")
 
         self.window.keep_open(CompareDialog(centers, self.window.main_window))
 

@@ -43,20 +43,25 @@ from directory_app.core.directory.vocab import (
     Therapy,
 )
 
-TRIALS = [("Any", None), ("Takes part in registered trials", "any"),
-          ("Recruiting now", "recruiting"), ("No registered trials", "none")]
+TRIALS = [("Any", None), ("In a registered trial (any status)", "any"),
+          ("A trial recruiting here (registry)", "recruiting"),
+          ("No registered trials", "none")]  # fmt: skip
 VERIFIED_WITHIN = [("Any time", None), ("Last 6 months", 6), ("Last 12 months", 12),
                    ("Last 24 months", 24)]
+#: "Trial record updated in the last N months" (`CenterFilter.fresh_within_months`).
+FRESH_WITHIN = [("Any date", None), ("Last 6 months", 6), ("Last 12 months", 12),
+                ("Last 24 months", 24)]  # fmt: skip
 UNKNOWN_VALUES = [("Keep, marked unknown", "keep"), ("Leave out", "drop")]
 SORTS = [("Distance", "distance"), ("Name", "name"), ("Recently verified", "verified"),
-         ("Most trials", "trials")]
+         ("Most active trials", "trials")]
 _log = logging.getLogger(__name__)
 MAX_CANDIDATES = 8
 #: State keys that are CenterFilter fields of the same name and meaning.
 PASSED_THROUGH = (
     "kinds", "therapies", "conditions", "trials", "specialties", "services", "min_disciplines",
     "verified_only", "accreditations", "outpatient_only", "max_cost_usd", "insurance",
-    "financial_assistance", "age", "exclude_red_flags", "verified_within_months", "unknown",
+    "financial_assistance", "age", "exclude_red_flags", "verified_within_months",
+    "fresh_within_months", "unknown",
     "sort",
 )  # fmt: skip
 KM_PER_MILE = 1.609344
@@ -293,6 +298,12 @@ class FilterPanel(QWidget):
         form.addRow(self.exclude_flags)
         self.verified_within = _combo("Verified within", VERIFIED_WITHIN)
         form.addRow("Verified", self.verified_within)
+        self.fresh_within = _combo("Trial record updated in the last", FRESH_WITHIN)
+        self.fresh_within.setToolTip(
+            "Keep only centers with a trial whose registry record was updated in this time: a "
+            "status from an older record may have changed since"
+        )
+        form.addRow("Trial record", self.fresh_within)
         self.unknown_combo = _combo("Centers with unknown values", UNKNOWN_VALUES)
         form.addRow("If unknown", self.unknown_combo)
         return box
@@ -306,7 +317,7 @@ class FilterPanel(QWidget):
         for spin in (self.radius_spin, self.min_disciplines, self.max_cost, self.age_spin):
             spin.valueChanged.connect(emit)
         for combo in (self.sort_combo, self.trials_combo, self.verified_within,
-                      self.unknown_combo):
+                      self.fresh_within, self.unknown_combo):
             combo.currentIndexChanged.connect(emit)
         for check in (self.verified_only, self.outpatient_only, self.insurance, self.financial,
                       self.exclude_flags, *self.kinds.boxes.values(),
@@ -354,6 +365,7 @@ class FilterPanel(QWidget):
             "insurance": check(self.insurance), "financial_assistance": check(self.financial),
             "age": optional(self.age_spin), "exclude_red_flags": check(self.exclude_flags),
             "verified_within_months": combo(self.verified_within),
+            "fresh_within_months": combo(self.fresh_within),
             "unknown": combo(self.unknown_combo),
         }
 

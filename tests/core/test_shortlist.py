@@ -88,3 +88,16 @@ def test_compare_as_text_is_tab_separated_with_one_line_per_row():
     assert lines[1] == "Kind\tAcademic hospital\tunknown"
     assert len(lines) == len(rows) + 1
     assert "Multiple sclerosis; Systemic sclerosis" in text
+
+
+def test_compare_dates_each_trial_status_by_its_registry_record():
+    recent = date.today().replace(day=1).isoformat()
+    one = {"name": "One", "trials": [{"nct_id": "NCT00000001", "site_status": "recruiting"}],
+           "trial_records": {"NCT00000001": {"last_update": "2022-04-05"}}}  # fmt: skip
+    two = {"name": "Two", "trials": [{"nct_id": "NCT00000002", "site_status": "recruiting"}],
+           "trial_records": {"NCT00000002": {"last_update": recent}}}  # fmt: skip
+    rows = {r.label: r for r in compare_rows([one, two])}
+    assert rows["Trials"].values == (
+        "NCT00000001 (recruiting (as of 2022-04-05; stale, check the registry))",
+        f"NCT00000002 (recruiting (as of {recent}))",
+    )

@@ -49,6 +49,7 @@ def test_each_control_sets_its_criterion(panel):
     panel.age_spin.setValue(17)
     panel.exclude_flags.setChecked(True)
     panel.verified_within.setCurrentIndex(panel.verified_within.findData(12))
+    panel.fresh_within.setCurrentIndex(panel.fresh_within.findData(24))
     panel.unknown_combo.setCurrentIndex(panel.unknown_combo.findData("drop"))
     panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("trials"))
     assert panel.filter() == CenterFilter(
@@ -57,7 +58,7 @@ def test_each_control_sets_its_criterion(panel):
         services={"nurse_navigator"}, min_disciplines=3, verified_only=True,
         accreditations={"fact"}, outpatient_only=True, max_cost_usd=50000, insurance=True,
         financial_assistance=True, age=17, exclude_red_flags=True, verified_within_months=12,
-        unknown="drop", sort="trials", units="mi",
+        fresh_within_months=24, unknown="drop", sort="trials", units="mi",
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -172,12 +173,24 @@ def _insurance(c: dict[str, Any]) -> str:
 
 
 def _trials(c: dict[str, Any]) -> str:
-    return _lines(
-        f"{t['nct_id']} ({_label(vocab.TrialStatus, t['site_status']).lower()})"
-        if t.get("site_status")
-        else t["nct_id"]
-        for t in c.get("trials", [])
-    )
+    """'NCT01234567 (recruiting (as of 2022-04-05; stale, check the registry))' per trial; the
+    date comes from `trial_records` (the detail loader's), when the caller read them."""
+    from directory_app.core.search.staleness import status_text
+
+    records = c.get("trial_records") or {}
+    today = date.today()
+
+    def line(t: dict[str, Any]) -> str:
+        if not t.get("site_status"):
+            return str(t["nct_id"])
+        label = _label(vocab.TrialStatus, t["site_status"]).lower()
+        updated = (records.get(t["nct_id"]) or {}).get("last_update")
+        if "trial_records" in c:
+            when = date.fromisoformat(updated) if isinstance(updated, str) else updated
+            label = status_text(label, when, today)
+        return f"{t['nct_id']} ({label})"
+
+    return _lines(line(t) for t in c.get("trials", []))
 
 
 def _verified(c: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ file is not read back (use our CSV or JSON for that).
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from directory_app.core.directory.vocab import (
 )
 from directory_app.core.exchange.json_file import dumps
 from directory_app.core.geo import places as geo
+from directory_app.core.search.staleness import status_text
 from directory_app.core.storage.atomic import atomic_text
 
 HSDS_VERSION = "3.0"
@@ -87,7 +89,18 @@ def _common(c: dict[str, Any], org: str) -> dict[str, Any]:
     }
 
 
-def _services(c: dict[str, Any], org: str) -> list[dict[str, Any]]:
+def _status(link: dict[str, Any], updated: dict[str, Any]) -> str:
+    """'Recruiting (as of 2022-04-05; stale, check the registry)': the site status with the
+    date of the registry record it comes from, judged on the day of the export."""
+    label = _label(TrialStatus, link.get("site_status")) or "no status"
+    when = updated.get(link["nct_id"])
+    day = when if isinstance(when, date) else date.fromisoformat(when) if when else None
+    return status_text(label, day, date.today())
+
+
+def _services(
+    c: dict[str, Any], org: str, updated: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     uid = c["uid"]
     services = []
     for t in c.get("therapies", []):
@@ -106,7 +119,7 @@ def _services(c: dict[str, Any], org: str) -> list[dict[str, Any]]:
         )
     if c.get("trials"):
         listed = "; ".join(
-            f"{link['nct_id']} ({_label(TrialStatus, link.get('site_status')) or 'no status'})"
+            f"{link['nct_id']} ({_status(link, updated or {})})"
             for link in c["trials"]
         )
         services.append(
@@ -168,6 +181,7 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
         "phones": [],
         "contacts": [],
     }
+    updated = {t["nct_id"]: t.get("last_update") for t in data.get("trials", [])}
     for c in data["centers"]:
         uid = c["uid"]
         org, loc = _id(uid, "organization"), _id(uid, "location")
@@ -201,7 +215,7 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
                 }
             )
         )
-        for service in _services(c, org):
+        for service in _services(c, org, updated):
             out["services"].append(_known(service))
             out["service_at_location"].append(
                 {
