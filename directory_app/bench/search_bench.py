@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from directory_app.bench.synthetic import build_synthetic
 from directory_app.core.directory.models import TeamMember, TherapyOffering, Trial, TrialSite
 from directory_app.core.geo.places import KM_PER_MILE
+from directory_app.core.registry.classify import therapies_from_text
 from directory_app.core.search.query import CenterFilter, count_centers, search
 from directory_app.core.search.sql import CENTERS as C
 from directory_app.core.storage.engine import Store
@@ -153,13 +154,15 @@ def _naive_facts(
             .where(m.center_id >= lo, m.center_id < hi)
         ):  # fmt: skip
             facts["team"][cid].append((role, d, src))
-    if flt.trials or flt.text:
-        for cid, title, site_status, status in s.execute(
-            select(TrialSite.center_id, Trial.title, TrialSite.site_status, Trial.status)
+    if flt.trials or flt.text or flt.therapies:
+        for cid, title, site_status, status, interventions in s.execute(
+            select(TrialSite.center_id, Trial.title, TrialSite.site_status, Trial.status,
+                   Trial.interventions)
             .join(Trial, Trial.id == TrialSite.trial_id)
             .where(TrialSite.center_id >= lo, TrialSite.center_id < hi)
         ):  # fmt: skip
-            facts["trial"][cid].append((title, site_status or status))
+            kinds = {t.value for t in therapies_from_text(interventions or [], title)}
+            facts["trial"][cid].append((title, site_status or status, kinds))
     return facts
 
 
@@ -185,11 +188,20 @@ def _naive_keeps(c: Any, facts: dict[str, dict[int, list[Any]]], flt: CenterFilt
     trials = facts["trial"][c.id]
     if flt.trials == "any" and not trials or flt.trials == "none" and trials:
         return False
-    if flt.trials == "recruiting" and not any(st == "recruiting" for _t, st in trials):
+    # The one-trial rule: therapy and "recruiting" must hold for the same trial; a therapy a
+    # person verified on the center answers the therapy alone (not "recruiting").
+    recruiting = flt.trials == "recruiting"
+    fitting = [
+        t for t in trials
+        if (not recruiting or t[1] == "recruiting") and (not flt.therapies or flt.therapies & t[2])
+    ]  # fmt: skip
+    verified = {code for code, src in facts["therapy"][c.id] if src == "verified"}
+    by_record = not recruiting and bool(flt.therapies & verified)
+    if (recruiting or flt.therapies) and not fitting and not by_record:
         return False
     wanted = [w.casefold() for w in _WORDS.findall(flt.text)]
     if wanted:
-        doc = " ".join([c.name, c.city or "", c.notes or ""] + [t for t, _st in trials])
+        doc = " ".join([c.name, c.city or "", c.notes or ""] + [t[0] for t in trials])
         words = _WORDS.findall(doc.casefold())
         return all(any(w.startswith(q) for w in words) for q in wanted)
     return True

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -63,17 +64,28 @@ class TrialFacts:
     last_update: date | None
 
 
-def trial_facts(row: Any) -> TrialFacts:
+@lru_cache(maxsize=65_536)
+def _conditions(title: str, conditions: tuple[str, ...]) -> frozenset[str]:
+    found = conditions_from_text(list(conditions)) or conditions_from_text([title])
+    return frozenset(c.value for c in found)
+
+
+@lru_cache(maxsize=65_536)
+def _therapies(title: str, interventions: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t.value for t in therapies_from_text(list(interventions), title))
+
+
+def trial_facts(row: Any, conditions: bool = True, therapies: bool = True) -> TrialFacts:
     """A trial-site row (site_status, status, title, phases, conditions, interventions, ages,
-    last_update) classified once: conditions and therapies read from its registry text."""
-    conditions = conditions_from_text(row.conditions or []) or conditions_from_text([row.title])
-    therapies = therapies_from_text(row.interventions or [], row.title)
+    last_update) classified: conditions and therapies read from its registry text (cached by
+    that text, and skipped - left empty - when the search asks for neither)."""
+    title = row.title or ""
     return TrialFacts(
         nct_id=row.nct_id,
         status=row.site_status or row.status,
         phases=frozenset(row.phases or ()),
-        conditions=frozenset(c.value for c in conditions),
-        therapies=frozenset(t.value for t in therapies),
+        conditions=_conditions(title, tuple(row.conditions or ())) if conditions else frozenset(),
+        therapies=_therapies(title, tuple(row.interventions or ())) if therapies else frozenset(),
         age_min=row.min_age_years,
         age_max=row.max_age_years,
         last_update=row.last_update,
@@ -118,6 +130,8 @@ class TrialMatcher:
     as_of: dict[int, date | None] = field(default_factory=dict)
     #: The day "updated within N months" counts from.
     today: date = field(default_factory=date.today)
+    #: center id -> whether it matched, for every center judged so far in this search.
+    _judged: dict[int, bool] = field(default_factory=dict)
 
     def _trial_ok(self, t: TrialFacts) -> bool:
         return trial_meets(t, self.flt, self.today)
@@ -157,28 +171,33 @@ class TrialMatcher:
             key = (row.nct_id, row.site_status)
             facts = cache.get(key)
             if facts is None:
-                facts = cache[key] = trial_facts(row)
+                facts = cache[key] = trial_facts(
+                    row, bool(self.flt.conditions), bool(self.flt.therapies)
+                )
             by_center.setdefault(row.center_id, []).append(facts)
         return by_center
 
     def keep(self, candidates: list[Any]) -> list[Any]:
-        """The candidates (center_search records first in each item) that match trial-wise."""
-        if not candidates:
-            return candidates
-        trials = self._trials_of([c[0].center_id for c in candidates])
-        kept = []
-        for item in candidates:
-            row = item[0]
-            fits = [t for t in trials.get(row.center_id, ()) if self._trial_ok(t)]
-            if fits:
-                self.trials[row.center_id] = tuple(t.nct_id for t in fits)
-                dates = [t.last_update for t in fits if t.last_update is not None]
-                self.as_of[row.center_id] = max(dates) if dates else None
-                kept.append(item)
-            elif self._recorded_ok(row):
-                self.recorded.add(row.center_id)
-                kept.append(item)
-        return kept
+        """The candidates (center_search records first in each item) that match trial-wise.
+
+        Each center is judged once per search: a nearest-first search reads its inner ring
+        again as the box grows, and must not read those centers' trials again."""
+        fresh = {c[0].center_id: c[0] for c in candidates if c[0].center_id not in self._judged}
+        if fresh:
+            trials = self._trials_of(list(fresh))
+            for cid, row in fresh.items():
+                fits = [t for t in trials.get(cid, ()) if self._trial_ok(t)]
+                if fits:
+                    self.trials[cid] = tuple(t.nct_id for t in fits)
+                    dates = [t.last_update for t in fits if t.last_update is not None]
+                    self.as_of[cid] = max(dates) if dates else None
+                    self._judged[cid] = True
+                elif self._recorded_ok(row):
+                    self.recorded.add(cid)
+                    self._judged[cid] = True
+                else:
+                    self._judged[cid] = False
+        return [item for item in candidates if self._judged[item[0].center_id]]
 
 
 def matcher_for(session: Session, ctx: Context) -> TrialMatcher | None:
