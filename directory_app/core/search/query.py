@@ -10,7 +10,14 @@ How a search runs, and why:
    survivors only (`search_distance`). For the common "nearest first, one page" request the box
    starts small around the origin and grows until it holds a full page, so a 500-mile search
    near a city reads a few hundred rows, not the tens of thousands inside 500 miles.
-3. The chosen page becomes result rows (`search_rows`) from the search rows already read, plus
+3. Trial-level criteria (condition, "recruiting", phase, therapy, the patient's age against a
+   trial's age range, `fresh_within_months`) must hold for ONE trial together: SQL keeps a
+   superset, then `trial_match` reads the survivors' trials and keeps a center only if one of
+   its trials meets them all (or, for condition and therapy alone, a fact a person verified on
+   the center does); rows name those trials (`matched_trials`). With a radius, "within" means
+   located within: centers without coordinates are left out (counted by `unlocated_left_out`)
+   unless `show_unlocated`.
+4. The chosen page becomes result rows (`search_rows`) from the search rows already read, plus
    one query for the addresses, whatever the page size.
 
 Sorting happens in Python, with the case-folded name and then the id as tie-breakers, so the
