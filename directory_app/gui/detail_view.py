@@ -358,6 +358,7 @@ def render_center(c: dict[str, Any], today: date | None = None) -> str:
     return "".join([
         f"<style>{STYLE}</style>",
         _header(c, today),
+        _why(c),
         section("Red flags", _red_flags(c)),
         section("Contact and roles", _contact(c)),
         section("Therapies", _therapies(c)),
@@ -370,6 +371,17 @@ def render_center(c: dict[str, Any], today: date | None = None) -> str:
         section("Trials", _trials(c, today)),
         section("Record", record),
     ])
+
+
+def _why(c: dict[str, Any]) -> str:
+    """Why the selected result matched the current search (the row's `matched`, with the trial
+    that meets every trial criterion), when the pane shows a search result."""
+    match = c.get("search_match")
+    if not match or not (match.get("matched") or match.get("unknown")):
+        return ""
+    items = [linkify_nct(str(m)) for m in match.get("matched") or ()]
+    items += [f"<span class='unknown'>{escape(u)}</span>" for u in match.get("unknown") or ()]
+    return section("Why it matches this search", fact_list(items))
 
 
 def open_external(url: QUrl) -> bool:

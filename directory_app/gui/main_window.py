@@ -320,7 +320,12 @@ class MainWindow(QMainWindow):
             self.detail.clear_center()
         else:
             with self.store.session() as s:
-                self.detail.set_center(load_detail(s, center_id))
+                data = load_detail(s, center_id)
+            index = self.model.row_of(center_id)
+            row = None if index is None else self.model.row_at(index)
+            if data is not None and row is not None:  # why it matched the search shown
+                data["search_match"] = {"matched": row.matched, "unknown": row.unknown}
+            self.detail.set_center(data)
         if self.map_view is not None:
             self.map_view.select_center(center_id)
 

@@ -132,6 +132,18 @@ def test_selecting_a_row_shows_its_details(qtbot, window, ids):
     assert window.detail.center_id == ids["akron"]
     assert "Akron Transplant Center" in window.detail.toPlainText()
     assert "inferred from NCT01234567" in window.detail.toPlainText()
+    assert "Why it matches this search" not in window.detail.toPlainText()  # nothing asked
+
+
+def test_the_detail_pane_says_which_trial_meets_the_search(qtbot, window, ids):
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.filters.trials_combo.setCurrentIndex(window.filters.trials_combo.findData(
+            "recruiting"))  # fmt: skip
+    assert shown_names(window) == ["Lakeside Autoimmune Institute"]  # the recruiting site
+    window.table.select_center(ids["cleveland_clinic"])
+    text = window.detail.toPlainText()
+    assert "Why it matches this search" in text
+    assert "one trial meets every trial criterion: NCT01234567" in text
 
 
 def test_detail_pane_keeps_selection_when_results_refresh(qtbot, window, ids):
