@@ -138,6 +138,18 @@ class CheckList(QListWidget):
         return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())
                 if self.item(i).checkState() == Qt.CheckState.Checked]
 
+    def mark_counts(self, labels: dict[str, str], counts: dict[str, int]) -> None:
+        """Mark options no center in this directory carries: 'HSCT (allogeneic) (0)'.
+        Signals are blocked: a relabelled item is not an edit and must not start a search."""
+        blocker = QSignalBlocker(self)
+        for i in range(self.count()):
+            item = self.item(i)
+            code = str(item.data(Qt.ItemDataRole.UserRole))
+            empty = counts.get(code, 1) == 0
+            item.setText(labels[code] + (" (0)" if empty else ""))
+            item.setToolTip("No center in this directory lists this" if empty else "")
+        del blocker
+
     def set_checked(self, codes: Iterable[str]) -> None:
         wanted = set(codes)
         for i in range(self.count()):
@@ -389,6 +401,13 @@ class FilterPanel(QWidget):
 
     def reset(self) -> None:
         self.set_state(self._defaults)
+
+    def mark_empty_options(self, counts: dict[str, dict[str, int]]) -> None:
+        """Mark, in each fact list, the options that match no center (`relax.option_counts`)."""
+        for name, vocab in (("therapies", Therapy), ("conditions", Condition),
+                            ("specialties", Specialty), ("services", SupportService)):  # fmt: skip
+            labels = {m.value: m.label for m in vocab}
+            getattr(self, name).mark_counts(labels, counts.get(name, {}))
 
     def relax(self, field: str, value: Any) -> None:
         """Set one criterion as a relax suggestion changed it (`core.search.relax`): a

@@ -294,6 +294,19 @@ class MainWindow(QMainWindow):
 
         self.runner.submit(lambda _p: geo.complete_place("a", limit=1), with_session=False,
                            on_failure=lambda _exc: None)
+        self.mark_empty_options()
+
+    def mark_empty_options(self) -> None:
+        """Mark filter options that match no center in this directory, off the GUI thread."""
+
+        def count(session: Any, _progress: Any) -> Any:
+            from directory_app.core.search.relax import option_counts
+
+            return option_counts(session)
+
+        if self.store is not None:
+            self.runner.submit(count, on_success=self.filters.mark_empty_options,
+                               on_failure=lambda _exc: None)  # fmt: skip
 
     def _search_failed(self, exc: Exception) -> None:
         self.status_label.setText(f"Search not run: {exc}")

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QListWidget
 
+from directory_app.core.directory.vocab import Therapy
 from directory_app.core.geo import places as geo
 from directory_app.core.search.query import CenterFilter
 from directory_app.gui.filter_panel import FilterPanel
@@ -148,3 +149,24 @@ def test_every_input_control_has_an_accessible_name(panel):
     ]
     assert len(controls) > 20
     assert [w for w in controls if not w.accessibleName()] == []
+
+
+def test_options_no_center_carries_are_marked(qtbot, empty_store):
+    from directory_app.core.search.relax import option_counts
+    from tests.gui.center_factory import small_directory
+
+    with empty_store.session() as s:
+        small_directory(s)
+        counts = option_counts(s)
+    panel = FilterPanel()
+    qtbot.addWidget(panel)
+    panel.mark_empty_options(counts)
+    texts = {
+        panel.therapies.item(i).data(Qt.ItemDataRole.UserRole): panel.therapies.item(i).text()
+        for i in range(panel.therapies.count())
+    }
+    for code, n in counts["therapies"].items():
+        label = Therapy(code).label
+        assert texts[code] == (f"{label} (0)" if n == 0 else label)
+    assert any(n == 0 for n in counts["therapies"].values())
+    assert any(n > 0 for n in counts["therapies"].values())

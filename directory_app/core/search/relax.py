@@ -136,3 +136,26 @@ def relax_text(shown: int, found: list[Relaxation]) -> str:
         return head
     body = "; ".join(f"{r.label}: {r.count:,}" for r in found)
     return f"{head} {body[0].upper()}{body[1:]}"
+
+
+#: The filter lists whose options can match nothing in a given directory.
+OPTION_LISTS: tuple[str, ...] = ("therapies", "conditions", "specialties", "services")
+
+
+def option_counts(session: Session) -> dict[str, dict[str, int]]:
+    """Per filter list, how many centers in the directory carry each code, so the lists can
+    mark an option that matches nothing ("(0)") before anyone builds a search around it.
+    One grouped query per list over the search table's folded fact sets."""
+    from sqlalchemy import func, select
+
+    from directory_app.core.search.sql import SEARCH, codes_of
+
+    out: dict[str, dict[str, int]] = {}
+    for name in OPTION_LISTS:
+        col = SEARCH.c[name]
+        counts = {code: 0 for code in _VOCABS[name].codes()}
+        for folded, n in session.execute(select(col, func.count()).group_by(col)):
+            for code in codes_of(folded):
+                counts[code] = counts.get(code, 0) + int(n)
+        out[name] = counts
+    return out
