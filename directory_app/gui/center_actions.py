@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMenu
 
+from .undo_versions import VersionLedger
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -66,6 +68,8 @@ class CenterActions:
         self.shortlist_panel: ShortlistPanel | None = None
         self.shortlist_dock: QDockWidget | None = None
         self._menu: QMenu | None = None
+        #: Shared by every undo command of the window: which versions its history wrote.
+        self.versions = VersionLedger()
 
     @property
     def store(self) -> Store:
@@ -134,7 +138,7 @@ class CenterActions:
         dialog = CenterEditDialog(before, self.window.main_window)
         dialog.accepted.connect(lambda: self.window.undo_stack.push(
             EditCenterCommand(self.store, before, dialog.result_data(),
-                              self._changed, self._refused)))
+                              self._changed, self._refused, versions=self.versions)))
         self.window.keep_open(dialog)
 
     def new_center(self) -> None:
@@ -147,7 +151,8 @@ class CenterActions:
 
         def add() -> None:
             command = AddCenterCommand(
-                self.store, dialog.result_data(), self._changed, self._refused)
+                self.store, dialog.result_data(), self._changed, self._refused,
+                versions=self.versions)
             self.window.select_next = None
             self.window.undo_stack.push(command)
             if command.center_id is not None and not self.window.table.select_center(
@@ -168,7 +173,7 @@ class CenterActions:
 
         self.window.undo_stack.push(DeleteCenterCommand(
             self.store, center_id, data.get("version"), self._changed, self._refused,
-            name=data.get("name")))
+            name=data.get("name"), versions=self.versions))
         self._hint(f"Deleted “{data.get('name')}”. Ctrl+Z brings it back.")
 
     # --------------------------------------------------------- shortlist, compare

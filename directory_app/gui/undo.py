@@ -6,6 +6,9 @@ Each redo/undo is one user action, so it opens and commits its own unit of work
 Undo and redo write exact snapshots back (`core.editing.revert_center` / `restore_center`):
 undoing an edit must not pretend somebody verified the old values today. Every write still goes
 through the version check, so an undo never overwrites a newer save by another coordinator.
+All commands of one history share a `VersionLedger`: each undo/redo writes a new version, and
+the ledger tells the next step that this version is the state it expects (after undoing B, the
+center is in the state A left, under a newer number); a version saved elsewhere is refused.
 
 Qt calls redo()/undo() and an exception must not escape into it. A refused step therefore
 records `self.error`, calls `on_error(message)` for the window to show, and marks the command
@@ -37,6 +40,8 @@ from directory_app.core.directory.models import Center
 from directory_app.core.directory.validation import ValidationError
 from directory_app.core.storage.engine import Store
 
+from .undo_versions import State, VersionLedger
+
 log = logging.getLogger(__name__)
 
 ChangeCallback = Callable[[int], None]
@@ -52,19 +57,25 @@ class CenterCommand(QUndoCommand):
         text: str,
         on_change: ChangeCallback,
         on_error: ErrorCallback | None = None,
+        versions: VersionLedger | None = None,
     ) -> None:
         super().__init__(text)
         self.store = store
         self.on_change = on_change
         self.on_error = on_error
+        #: Shared by every command of one undo history (alone, a command can undo only itself).
+        self.versions = versions if versions is not None else VersionLedger()
         #: Why the last step was refused (None while all went well).
         self.error: str | None = None
         self.center_id: int | None = None
         #: The version the last successful step left in the database.
         self.version: int | None = None
+        #: What to tell the ledger once the running step is committed (center id, version).
+        self._then: Callable[[int, int], object] | None = None
 
     def _run(self, step: Callable[[Session], int]) -> bool:
         """Run `step` (returns the center id) in one transaction; True if it was saved."""
+        self._then = None
         try:
             with self.store.session() as s:
                 center_id = step(s)
@@ -81,6 +92,8 @@ class CenterCommand(QUndoCommand):
             return self._refuse(f"The change failed ({exc}); nothing was saved.")
         self.error = None
         self.center_id, self.version = center_id, version
+        if self._then is not None and version is not None:  # only what was committed
+            self._then(center_id, version)
         try:
             self.on_change(center_id)
         except Exception:  # the change is saved; a failed refresh must not undo the bookkeeping
@@ -93,6 +106,30 @@ class CenterCommand(QUndoCommand):
         if self.on_error is not None:
             self.on_error(message)
         return False
+
+    def _state(self, center_id: int, version: int) -> State:
+        return self.versions.state(self.store.url, center_id, version)
+
+    def _expect(self, s: Session, center_id: int, state: State) -> int:
+        """The stored version, if the center is in `state`; EditConflict when it was changed
+        or deleted by anybody but this history."""
+        version = s.scalar(select(Center.version).where(Center.id == center_id))
+        if version is None:
+            raise EditConflict.deleted(state[1])
+        if self._state(center_id, version) != state:
+            raise EditConflict.changed(version, state[1])
+        return version
+
+    def _leaves(self, state: State) -> None:
+        """Once committed, the version this step wrote stands for `state`."""
+        self._then = lambda center_id, version: self.versions.wrote(
+            self.store.url, center_id, version, state)
+
+    def _creates(self, state: State | None, keep: Callable[[State], object]) -> None:
+        """Once committed, the center (re-)created by this step stands for `state` (None: a
+        new state), which is handed to `keep`."""
+        self._then = lambda center_id, version: keep(
+            self.versions.created(self.store.url, center_id, version, state))
 
 
 class EditCenterCommand(CenterCommand):
@@ -109,36 +146,57 @@ class EditCenterCommand(CenterCommand):
         *,
         today: date | None = None,
         verified_by: str | None = None,
+        versions: VersionLedger | None = None,
     ) -> None:
         super().__init__(store, f"Edit “{after.get('name') or before.get('name')}”", on_change,
-                         on_error)
+                         on_error, versions)
         self.before = before
         self.after = after
         self.today = today
         self.verified_by = verified_by
         self.center_id = before["id"]
         self._saved: dict[str, Any] | None = None  # what the first redo stored, for later redos
+        self._before_state: State | None = None
+        self._after_state: State | None = None
 
     def redo(self) -> None:
-        if self._saved is None:
-            self._run(self._first_save)
-        else:
-            saved = self._saved
-            self._run(lambda s: revert_center(s, saved, expected_version=self.version))
+        self._run(self._first_save if self._saved is None else self._save_again)
 
     def _first_save(self, s: Session) -> int:
+        center_id: int = self.before["id"]
+        before_state = self._state(center_id, self.before["version"])
         center_id = save_center(
             s,
-            {**self.after, "id": self.before["id"]},
+            {**self.after, "id": center_id},
             expected_version=self.before["version"],
             today=self.today or date.today(),
             verified_by=self.verified_by,
         )
         self._saved = load_center(s, center_id)
+
+        def saved(center_id: int, version: int) -> None:
+            self._before_state = before_state
+            self._after_state = self._state(center_id, version)
+
+        self._then = saved
+        return center_id
+
+    def _save_again(self, s: Session) -> int:
+        assert self._saved is not None and self._before_state and self._after_state
+        version = self._expect(s, self.before["id"], self._before_state)
+        center_id = revert_center(s, self._saved, expected_version=version)
+        self._leaves(self._after_state)
         return center_id
 
     def undo(self) -> None:
-        self._run(lambda s: revert_center(s, self.before, expected_version=self.version))
+        self._run(self._undo)
+
+    def _undo(self, s: Session) -> int:
+        assert self._before_state and self._after_state
+        version = self._expect(s, self.before["id"], self._after_state)
+        center_id = revert_center(s, self.before, expected_version=version)
+        self._leaves(self._before_state)
+        return center_id
 
 
 class AddCenterCommand(CenterCommand):
@@ -153,34 +211,46 @@ class AddCenterCommand(CenterCommand):
         *,
         today: date | None = None,
         verified_by: str | None = None,
+        versions: VersionLedger | None = None,
     ) -> None:
-        super().__init__(store, f"Add “{data.get('name') or 'new center'}”", on_change, on_error)
+        super().__init__(store, f"Add “{data.get('name') or 'new center'}”", on_change, on_error,
+                         versions)
         self.data = {k: v for k, v in data.items() if k not in ("id", "version")}
         self.today = today
         self.verified_by = verified_by
         self._snapshot: dict[str, Any] | None = None
+        self._added: State | None = None  # the state the add left the new center in
+
+    def _keep(self, state: State) -> None:
+        self._added = state
 
     def redo(self) -> None:
-        if self._snapshot is None:
-            self._run(
-                lambda s: save_center(
-                    s,
-                    self.data,
-                    expected_version=None,
-                    today=self.today or date.today(),
-                    verified_by=self.verified_by,
-                )
-            )
-        else:
-            snapshot = self._snapshot
-            self._run(lambda s: restore_center(s, snapshot))
+        self._run(self._add if self._snapshot is None else self._restore)
+
+    def _add(self, s: Session) -> int:
+        center_id = save_center(
+            s,
+            self.data,
+            expected_version=None,
+            today=self.today or date.today(),
+            verified_by=self.verified_by,
+        )
+        self._creates(None, self._keep)
+        return center_id
+
+    def _restore(self, s: Session) -> int:
+        assert self._snapshot is not None
+        center_id = restore_center(s, self._snapshot)
+        self._creates(self._added, self._keep)
+        return center_id
 
     def undo(self) -> None:
         self._run(self._delete)
 
     def _delete(self, s: Session) -> int:
-        assert self.center_id is not None
-        self._snapshot = delete_center(s, self.center_id, expected_version=self.version)
+        assert self.center_id is not None and self._added is not None
+        version = self._expect(s, self.center_id, self._added)
+        self._snapshot = delete_center(s, self.center_id, expected_version=version)
         return self.center_id
 
 
@@ -196,24 +266,37 @@ class DeleteCenterCommand(CenterCommand):
         on_error: ErrorCallback | None = None,
         *,
         name: str | None = None,
+        versions: VersionLedger | None = None,
     ) -> None:
         super().__init__(store, f"Delete “{name}”" if name else "Delete center", on_change,
-                         on_error)
+                         on_error, versions)
         self.center_id = center_id
         self.version = expected_version
         self._snapshot: dict[str, Any] | None = None
+        self._deleted: State | None = None  # the state the center was in when deleted
 
     def redo(self) -> None:
         self._run(self._delete)
 
     def _delete(self, s: Session) -> int:
         assert self.center_id is not None
-        self._snapshot = delete_center(s, self.center_id, expected_version=self.version)
+        if self._deleted is None and self.version is not None:
+            self._deleted = self._state(self.center_id, self.version)
+        if self._deleted is None:  # no version given: whatever is stored now
+            self._snapshot = delete_center(s, self.center_id, expected_version=None)
+            self._deleted = self._state(self.center_id, self._snapshot["version"])
+        else:
+            version = self._expect(s, self.center_id, self._deleted)
+            self._snapshot = delete_center(s, self.center_id, expected_version=version)
         if self.text() == "Delete center":
             self.setText(f"Delete “{self._snapshot['name']}”")
         return self.center_id
 
     def undo(self) -> None:
-        snapshot = self._snapshot
-        assert snapshot is not None
-        self._run(lambda s: restore_center(s, snapshot))
+        self._run(self._restore)
+
+    def _restore(self, s: Session) -> int:
+        assert self._snapshot is not None
+        center_id = restore_center(s, self._snapshot)
+        self._creates(self._deleted, lambda _state: None)
+        return center_id

@@ -316,6 +316,49 @@ def test_edit_saves_through_the_undo_stack_and_undo_restores(qtbot, window, ids)
     assert "Akron Transplant Center" in shown_names(window)
 
 
+def edit_phone(qtbot, window: MainWindow, center_id: int, phone: str) -> None:
+    window.activateWindow()  # back from the last dialog, for its shortcuts
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.table.select_center(center_id)
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = window._dialogs[-1]
+    dialog._fields["phone"].setText(phone)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        dialog.accept()
+
+
+def test_three_edits_are_undone_and_redone_with_the_keyboard(qtbot, window, empty_store, ids,
+                                                              monkeypatch):
+    from directory_app.core.directory.editing import load_center
+
+    def phone() -> str:
+        with empty_store.session() as s:
+            return load_center(s, ids["akron"])["phone"]
+
+    phones = [phone()]
+    for new in ("216-555-0101", "216-555-0102", "216-555-0103"):
+        edit_phone(qtbot, window, ids["akron"], new)
+        phones.append(phone())
+    refused: list[str] = []
+    monkeypatch.setattr(window, "show_message", lambda title, text, *a, **k: refused.append(text))
+    for _key, modifiers, at in [
+        ("Z", Qt.KeyboardModifier.ControlModifier, 2),
+        ("Z", Qt.KeyboardModifier.ControlModifier, 1),
+        ("Z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, 2),
+        ("Z", Qt.KeyboardModifier.ControlModifier, 1),
+        ("Z", Qt.KeyboardModifier.ControlModifier, 0),
+        ("Z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, 1),
+        ("Z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, 2),
+        ("Z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, 3),
+    ]:
+        with qtbot.waitSignal(window.resultsShown, timeout=5000):
+            qtbot.keyClick(window, Qt.Key.Key_Z, modifiers)
+        assert phone() == phones[at]
+        assert window.undo_stack.index() == at
+    assert window.undo_stack.count() == 3
+    assert refused == []
+
+
 def test_compare_opens_a_non_blocking_dialog_for_shortlisted_centers(qtbot, window, ids):
     from directory_app.gui.compare_dialog import CompareDialog
 

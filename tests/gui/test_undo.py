@@ -12,6 +12,7 @@ from directory_app.core.directory.editing import load_center, save_center
 from directory_app.core.directory.models import Center
 from directory_app.core.exchange.directory_form import add_directory
 from directory_app.gui.undo import AddCenterCommand, DeleteCenterCommand, EditCenterCommand
+from directory_app.gui.undo_versions import VersionLedger
 from tests.editing_samples import sample_center
 
 TODAY = date(2025, 3, 14)
@@ -215,3 +216,107 @@ def test_a_failing_refresh_does_not_break_the_stack(empty_store, stack, window):
     assert stack.count() == 1
     stack.undo()
     assert stored(empty_store, center_id)["phone"] == "+1 (312) 555-0100"
+
+
+def three_edits(store, window, stack, center_id: int) -> tuple[VersionLedger, list[str]]:
+    """Three saves of one center's phone through one history; returns the phones in order."""
+    versions = VersionLedger()
+    phones = [stored(store, center_id)["phone"]]
+    for phone in ("312-555-0101", "312-555-0102", "312-555-0103"):
+        before = stored(store, center_id)
+        stack.push(EditCenterCommand(store, before, {**before, "phone": phone}, window.on_change,
+                                     window.on_error, today=TODAY, versions=versions))
+        phones.append(stored(store, center_id)["phone"])
+    return versions, phones
+
+
+@pytest.mark.parametrize("steps", [
+    "uuu", "uuurrr", "uurr", "ururur", "uuururr", "uuurrruuu", "uruurrur",
+])  # fmt: skip
+def test_three_edits_undo_and_redo_in_any_order(empty_store, stack, window, steps):
+    center_id = create(empty_store)
+    _versions, phones = three_edits(empty_store, window, stack, center_id)
+    assert phones[1:] == ["312-555-0101", "312-555-0102", "312-555-0103"]
+    at = 3
+    for step in steps:
+        if step == "u":
+            stack.undo()
+            at -= 1
+        else:
+            stack.redo()
+            at += 1
+        assert window.errors == []
+        assert stored(empty_store, center_id)["phone"] == phones[at]
+        assert stack.index() == at
+    assert stack.count() == 3
+
+
+def test_undo_restores_verification_stamps_of_each_step(empty_store, stack, window):
+    center_id = create(empty_store)
+    three_edits(empty_store, window, stack, center_id)
+    for _ in range(3):
+        stack.undo()
+    back = stored(empty_store, center_id)
+    assert (back["last_verified"], back["verified_by"]) == ("2024-01-02", "First Person")
+
+
+def test_after_two_undos_a_save_elsewhere_still_refuses_the_next_step(empty_store, stack, window):
+    center_id = create(empty_store)
+    three_edits(empty_store, window, stack, center_id)
+    stack.undo()
+    stack.undo()
+    bump_version_elsewhere(empty_store, center_id, phone="777-555-0000")
+    stack.redo()
+    assert "changed elsewhere" in window.errors[-1]
+    assert stored(empty_store, center_id)["phone"] == "777-555-0000"
+
+
+def test_undo_never_reverts_past_a_change_saved_elsewhere_between_two_edits(
+    empty_store, stack, window
+):
+    """A edits, someone else saves, the coordinator reloads and edits again (B). Undoing B is
+    fine; undoing A would throw away the other person's save, so it is refused."""
+    center_id = create(empty_store)
+    versions = VersionLedger()
+    before = stored(empty_store, center_id)
+    stack.push(EditCenterCommand(empty_store, before, {**before, "email": "a@example.org"},
+                                 window.on_change, window.on_error, today=TODAY,
+                                 versions=versions))
+    bump_version_elsewhere(empty_store, center_id, phone="777-555-0000")
+    before = stored(empty_store, center_id)
+    stack.push(EditCenterCommand(empty_store, before, {**before, "email": "b@example.org"},
+                                 window.on_change, window.on_error, today=TODAY,
+                                 versions=versions))
+    stack.undo()
+    assert window.errors == []
+    assert stored(empty_store, center_id)["email"] == "a@example.org"
+    stack.undo()
+    assert "changed elsewhere" in window.errors[-1]
+    assert stored(empty_store, center_id)["phone"] == "777-555-0000"
+    assert stored(empty_store, center_id)["email"] == "a@example.org"
+
+
+def test_edit_delete_and_add_share_one_history(empty_store, stack, window):
+    versions = VersionLedger()
+    add = AddCenterCommand(empty_store, sample_center(name="Riverside Clinic"),
+                           window.on_change, window.on_error, today=TODAY, versions=versions)
+    stack.push(add)
+    center_id = add.center_id
+    before = stored(empty_store, center_id)
+    stack.push(EditCenterCommand(empty_store, before, {**before, "phone": "312-555-0101"},
+                                 window.on_change, window.on_error, today=TODAY,
+                                 versions=versions))
+    stack.undo()  # the center is back as added, under a newer version
+    loaded = stored(empty_store, center_id)
+    stack.push(DeleteCenterCommand(empty_store, center_id, loaded["version"], window.on_change,
+                                   window.on_error, versions=versions))
+    assert not exists(empty_store, center_id)
+    stack.undo()  # restored
+    stack.undo()  # the add undone: deleted again
+    assert not exists(empty_store, center_id)
+    stack.redo()
+    stack.redo()
+    assert not exists(empty_store, center_id)
+    stack.undo()
+    assert stored(empty_store, center_id)["name"] == "Riverside Clinic"
+    assert window.errors == []
