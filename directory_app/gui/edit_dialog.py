@@ -39,6 +39,7 @@ from directory_app.core.exchange.directory_form import CHILDREN
 
 from .edit_pages import TAB_TITLES, CenterPages
 from .edit_widgets import CodeCombo, NumberEdit, TriStateCombo
+from .wheel_guard import install_wheel_guard
 
 INVALID_STYLE = """
 *[invalid="true"] { border: 2px solid #c62828; border-radius: 3px; }
@@ -56,6 +57,7 @@ class CenterEditDialog(QDialog):
 
     def __init__(self, data: dict[str, Any] | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_wheel_guard()  # scrolling a long page never changes a drop-down on it
         self._original: dict[str, Any] = deepcopy(data) if data else {}
         self._errors: list[FieldError] = []
         self._marked: list[QWidget] = []  # widgets now shown with a red border

@@ -42,6 +42,7 @@ from .filter_panel import FilterPanel
 from .saved_searches import SavedSearches, SavedSearchMenu
 from .search_loop import SearchLoop
 from .tasks import TaskRunner
+from .wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, store: Store | None, settings: QSettings | None = None) -> None:
         super().__init__()
+        install_wheel_guard()  # the wheel scrolls the filter panel, never changes a filter
         self.store: Store | None = None
         self.settings = settings if settings is not None else QSettings()
         self.saved = SavedSearches(self.settings)
