@@ -44,6 +44,7 @@ from .wheel_guard import install_wheel_guard
 INVALID_STYLE = """
 *[invalid="true"] { border: 2px solid #c62828; border-radius: 3px; }
 QLabel#fieldHint { font-style: italic; }
+QLabel#fieldMessage { color: #b71c1c; }
 QLabel#privacyHint { background: #fff4ce; color: #3d3000; border: 1px solid #e0c060;
                      border-radius: 4px; padding: 6px 8px; }
 """
@@ -67,6 +68,7 @@ class CenterEditDialog(QDialog):
         form = CenterPages()
         self._fields = form.fields
         self._names = form.names
+        self._messages = form.messages
         self.therapies, self.conditions = form.therapies, form.conditions
         self.specialties, self.services = form.specialties, form.services
         self.contacts, self.red_flags = form.contacts, form.red_flags
@@ -207,6 +209,7 @@ class CenterEditDialog(QDialog):
             _mark(marked, False)
         self._marked = []
         self.problems.clear()
+        self._say_under_fields(data)
         per_tab = [0] * self.tabs.count()
         for error in self._errors:
             w = self._widget_for(error.field, data)
@@ -232,6 +235,25 @@ class CenterEditDialog(QDialog):
         self.status.setText(f"{n} problem{'s' if n != 1 else ''} to fix before saving." if n
                             else "Ready to save.")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not self._errors)
+
+    def _say_under_fields(self, data: dict[str, Any]) -> None:
+        """Put each refusal's reason right under its field (or under its contact/red-flag row),
+        so it is read where the typing happens, not only in a tooltip or the list below."""
+        said: dict[str, list[str]] = {}
+        rows: dict[tuple[str, int], list[str]] = {}
+        for error in self._errors:
+            m = CHILD_RE.fullmatch(error.field)
+            if m is None:
+                said.setdefault(error.field, []).append(error.message)
+            elif m.group(1) in ("contacts", "red_flags"):
+                sub = self._describe(error.field, data).split(" ", 2)[2:] or [""]
+                text = f"{sub[0].capitalize()} {error.message}" if sub[0] else error.message
+                rows.setdefault((m.group(1), int(m.group(2))), []).append(text)
+        for field, message in self._messages.items():
+            message.say("; ".join(_sentence(t) for t in said.get(field, [])))
+        for key, editor in (("contacts", self.contacts), ("red_flags", self.red_flags)):
+            for index in range(len(editor.rows())):
+                editor.say(index, "; ".join(_sentence(t) for t in rows.get((key, index), [])))
 
     def _widget_for(self, field: str, data: dict[str, Any]) -> QWidget | None:
         m = CHILD_RE.fullmatch(field)
@@ -279,6 +301,11 @@ class CenterEditDialog(QDialog):
     def accept(self) -> None:
         if not self._errors:
             super().accept()
+
+
+def _sentence(text: str) -> str:
+    """A message as it reads on its own under a field: "Needs ten digits …"."""
+    return text[:1].upper() + text[1:] if text else text
 
 
 def _mark(w: QWidget, invalid: bool, message: str = "") -> None:

@@ -45,12 +45,33 @@ TAB_TITLES = (
 )  # fmt: skip
 
 
+class FieldMessage(QLabel):
+    """The reason a field's value is refused, shown right under the field (not only in a
+    tooltip); its form row takes no room while there is nothing to say."""
+
+    def __init__(self, form: QFormLayout, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fieldMessage")
+        # One line: a wrapped label in a form row is given too little height and clips.
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._form = form
+        form.addRow(QLabel("", parent), self)
+        form.setRowVisible(self, False)
+
+    def say(self, text: str) -> None:
+        """Show `text` under the field, or take the row away when `text` is empty."""
+        self.setText(text)
+        self._form.setRowVisible(self, bool(text))
+
+
 class CenterPages:
     """Builds the editor's pages; `fields` maps field names to their input widgets."""
 
     def __init__(self) -> None:
         self.fields: dict[str, QWidget] = {}
         self.names: dict[str, str] = {}
+        #: Under each field, the line that says why its value is refused (row hidden when fine).
+        self.messages: dict[str, FieldMessage] = {}
         self.pages: list[QWidget] = [
             self.identity_page(), self.contact_page(), self.treatment_page(), self.team_page(),
             self.setting_page(), self.costs_page(), self.quality_page(), self.notes_page(),
@@ -65,6 +86,7 @@ class CenterPages:
         widget.setAccessibleName(plain(label))
         self.fields[field] = widget
         self.names[field] = plain(label)
+        self.messages[field] = FieldMessage(form, widget.parentWidget())
 
     def _form_page(self, *, fill: bool = False) -> tuple[QWidget, QFormLayout]:
         """A page holding a form; rows stay together at the top unless a field should `fill`

@@ -153,8 +153,17 @@ class Column:
 class _Row(QWidget):
     def __init__(self, editor: RowsEditor, number: int) -> None:
         super().__init__(editor)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        layout = QHBoxLayout()
+        outer.addLayout(layout)
+        #: Why a field of this row is refused, right under the row (hidden when all is fine).
+        self.message = QLabel(self)
+        self.message.setObjectName("fieldMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        outer.addWidget(self.message)
         self.widgets: dict[str, QWidget] = {}
         for col in editor.columns:
             w: QWidget
@@ -272,6 +281,12 @@ class RowsEditor(QWidget):
             return None
         widgets = self._rows[index].widgets
         return widgets.get(field) if field else next(iter(widgets.values()))
+
+    def say(self, index: int, text: str) -> None:
+        """Show under row `index` why one of its fields is refused ('' hides the line)."""
+        if 0 <= index < len(self._rows):
+            self._rows[index].message.setText(text)
+            self._rows[index].message.setVisible(bool(text))
 
     def _drop(self, row: _Row) -> None:
         self._rows.remove(row)

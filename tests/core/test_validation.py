@@ -189,3 +189,44 @@ def test_label_of_names_unknown_codes_as_they_are_and_missing_ones_unknown():
     assert Therapy.label_of("hsct_autologous") == "HSCT (autologous)"
     assert Therapy.label_of("retired_code") == "retired_code"
     assert Therapy.label_of(None) == "unknown" and Therapy.label_of("", unknown="") == ""
+
+
+@pytest.mark.parametrize(
+    "phone, country",
+    [
+        ("216-844-1101 x12", "United States"),
+        ("+1 (312) 555-0100", None),
+        ("1-800-555-0100", "Canada"),
+        ("(868) 555 0100", "Trinidad and Tobago"),  # shares +1
+        ("216 844 1101 extension 4", None),
+        ("+44 20 7946 0958 ext. 12", "United States"),  # "+" says which country
+        ("020 7946 0958", "United Kingdom"),
+    ],
+)
+def test_usable_phone_numbers_are_accepted(phone, country):
+    assert fields_of(sample_center(phone=phone, country=country)) == set()
+
+
+@pytest.mark.parametrize(
+    "phone, country, words",
+    [
+        ("216-844-11x1", "United States", "ten digits before the extension"),
+        ("216-844-11x1", None, "it has 8"),
+        ("+1 312 555 010", None, "it has 9"),
+        ("312 555 01000", "Canada", "ten digits"),
+        ("+44 20", "United Kingdom", "7 to 15 digits after the +"),
+        ("216-844-1101x", None, "an extension"),
+    ],
+)
+def test_a_north_american_number_needs_ten_digits_before_its_extension(phone, country, words):
+    errors = validate_center(sample_center(phone=phone, country=country))
+    assert [e.field for e in errors] == ["phone"]
+    assert words in errors[0].message
+
+
+def test_a_contact_phone_follows_the_center_country():
+    contact = {"role": "intake", "name": "Desk", "phone": "030 1234 5678", "email": None}
+    assert fields_of(sample_center(contacts=[contact], country="Germany")) == set()
+    assert fields_of(sample_center(contacts=[contact], country="United States")) == {
+        "contacts[0].phone"
+    }

@@ -263,3 +263,36 @@ def test_code_it_does_not_know_is_kept_unchanged(qtbot):
     qtbot.addWidget(number)
     number.set_value(41.89551234)
     assert number.value() == 41.89551234
+
+
+def test_a_refused_phone_says_why_right_under_the_field(qtbot, stored):
+    dialog = make(qtbot, stored)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    phone = dialog._fields["phone"]
+    message = dialog._messages["phone"]
+    assert not message.isVisible()
+    phone.setText("216-844-11x1")  # the "x" typed for a digit reads as an extension
+    assert not save_button(dialog).isEnabled()
+    assert message.isVisible()
+    assert "ten digits before the extension" in message.text()
+    assert message.text()[0].isupper()
+    below = message.mapTo(dialog, message.rect().topLeft()).y()
+    assert below >= phone.mapTo(dialog, phone.rect().bottomLeft()).y()  # under, not beside
+    phone.setText("216-844-1101 x1")
+    assert save_button(dialog).isEnabled()
+    assert not message.isVisible()
+
+
+def test_a_refused_contact_phone_says_why_under_its_row(qtbot, stored):
+    dialog = make(qtbot, stored)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.contacts.widget_for(0, "phone").setText("312-555-01")
+    row_message = dialog.contacts._rows[0].message
+    assert row_message.isVisible()
+    assert row_message.text().startswith("Phone needs ten digits")
+    dialog.contacts.widget_for(0, "phone").setText("312-555-0101")
+    assert not row_message.isVisible()

@@ -18,11 +18,11 @@ from sqlalchemy import String
 
 from directory_app.core.directory import vocab
 from directory_app.core.directory.models import Center
+from directory_app.core.directory.phones import CHARACTERS, phone_problem
 from directory_app.core.exchange.directory_form import CHILDREN
 
 NCT_RE = re.compile(r"NCT\d{8}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
-PHONE_RE = re.compile(r"\+?[0-9()./\- ]+((ext\.?|x)\s*\d{1,6})?", re.IGNORECASE)
 MAX_AGE = 120
 MAX_STAY_DAYS = 365
 MAX_COST_USD = 10_000_000
@@ -78,10 +78,9 @@ def is_email(text: str) -> bool:
     return EMAIL_RE.fullmatch(text.strip()) is not None
 
 
-def is_phone(text: str) -> bool:
-    """Digits with the usual punctuation, an optional leading +, and an optional extension."""
-    text = text.strip()
-    return PHONE_RE.fullmatch(text) is not None and sum(ch.isdigit() for ch in text) >= 3
+def is_phone(text: str, country: str | None = None) -> bool:
+    """A usable number for a center in `country` (see `phones`: ten digits in North America)."""
+    return phone_problem(text, country) is None
 
 
 def _max_length(model: type, field: str) -> int | None:
@@ -146,9 +145,15 @@ class _Checker:
         if not _blank(value) and not (isinstance(value, str) and is_email(value)):
             self.add(field, "must look like name@example.org")
 
-    def phone(self, field: str, value: Any) -> None:
-        if not _blank(value) and not (isinstance(value, str) and is_phone(value)):
-            self.add(field, "may hold only digits, spaces, + ( ) - . / and an extension")
+    def phone(self, field: str, value: Any, country: Any) -> None:
+        if _blank(value):
+            return
+        if not isinstance(value, str):
+            self.add(field, CHARACTERS)
+            return
+        problem = phone_problem(value, country if isinstance(country, str) else None)
+        if problem:
+            self.add(field, problem)
 
 
 def _check_center_fields(c: _Checker, data: dict[str, Any]) -> None:
@@ -183,7 +188,7 @@ def _check_center_fields(c: _Checker, data: dict[str, Any]) -> None:
 
     c.url("website", data.get("website"))
     c.email("email", data.get("email"))
-    c.phone("phone", data.get("phone"))
+    c.phone("phone", data.get("phone"), data.get("country"))
 
 
 def _rows(c: _Checker, key: str, value: Any) -> list[tuple[int, dict[str, Any]]]:
@@ -213,7 +218,7 @@ def _check_children(c: _Checker, data: dict[str, Any]) -> None:
             if ident is not None and ident in seen[key]:
                 c.add(where, "is listed twice")
             seen[key].add(ident or ())
-            _check_child(c, key, where, row)
+            _check_child(c, key, where, row, data.get("country"))
 
 
 def _identity(key: str, row: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -229,7 +234,9 @@ def _identity(key: str, row: dict[str, Any]) -> tuple[Any, ...] | None:
     return ident if all(v is None or isinstance(v, str) for v in ident) else None
 
 
-def _check_child(c: _Checker, key: str, where: str, row: dict[str, Any]) -> None:
+def _check_child(
+    c: _Checker, key: str, where: str, row: dict[str, Any], country: Any
+) -> None:
     if key == "therapies":
         if _blank(row.get("therapy")):
             c.add(f"{where}.therapy", "is required")
@@ -254,7 +261,7 @@ def _check_child(c: _Checker, key: str, where: str, row: dict[str, Any]) -> None
         c.code(f"{where}.role", row.get("role"), vocab.ContactRole)
         if all(_blank(row.get(f)) for f in ("name", "phone", "email")):
             c.add(where, "needs at least a name, a phone number or an email")
-        c.phone(f"{where}.phone", row.get("phone"))
+        c.phone(f"{where}.phone", row.get("phone"), country)
         c.email(f"{where}.email", row.get("email"))
     elif key == "red_flags":
         if _blank(row.get("kind")):
