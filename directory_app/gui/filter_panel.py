@@ -399,6 +399,11 @@ class FilterPanel(QWidget):
         self.unitChanged.emit(self._unit)
         self.changed.emit()
 
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The state of an untouched panel (what 'Reset filters' returns to)."""
+        return dict(self._defaults)
+
     def reset(self) -> None:
         self.set_state(self._defaults)
 

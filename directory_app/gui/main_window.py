@@ -39,6 +39,7 @@ from .center_actions import CenterActions
 from .center_table import CenterTableModel, CenterTableView, Column
 from .detail_view import DetailView, load_detail
 from .filter_panel import FilterPanel
+from .filter_summary import FilterChips, active_filters
 from .saved_searches import SavedSearches, SavedSearchMenu
 from .search_loop import SearchLoop
 from .tasks import TaskRunner
@@ -147,6 +148,11 @@ class MainWindow(QMainWindow):
         box = QVBoxLayout(results)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
+        self.chips = FilterChips()  # what narrows the results, wherever it was set
+        self.chips.removeRequested.connect(self._remove_filter)
+        self.chips.resetRequested.connect(self.reset_filters)
+        self.filters.changed.connect(self._show_chips)
+        box.addWidget(self.chips)
         self.relax_label = QLabel()  # an empty or tiny result explains itself (relax links)
         self.relax_label.setAccessibleName("Why so few results")
         self.relax_label.setWordWrap(True)
@@ -215,6 +221,8 @@ class MainWindow(QMainWindow):
         self.add_action(go, "&Next result", lambda: self.table.step(1), ["F3", "Ctrl+Down"])
         self.add_action(go, "P&revious result", lambda: self.table.step(-1),
                         ["Shift+F3", "Ctrl+Up"])
+        self.add_action(go, "Reset &filters", self.reset_filters, ["Ctrl+Shift+R"],
+                        tip="Clear every filter and show the whole directory")
         self.add_action(go, "Show &map", lambda: self.tabs.setCurrentIndex(1), ["Ctrl+M"])
         self.add_action(go, "Show results &table", lambda: self.tabs.setCurrentIndex(0),
                         ["Ctrl+T"])
@@ -232,6 +240,18 @@ class MainWindow(QMainWindow):
     def results_complete(self) -> bool:
         """False while the rest of a broad search is still loading after its first page."""
         return self._complete
+
+    def reset_filters(self) -> None:
+        self.filters.reset()
+
+    def _show_chips(self) -> None:
+        self.chips.show_filters(active_filters(self.filters.state(), self.filters.defaults))
+
+    def _remove_filter(self, key: str, cleared: object) -> None:
+        """A chip's ✕: set that one state entry back, keeping every other filter."""
+        state = self.filters.state()
+        state[key] = cleared
+        self.filters.set_state(state)
 
     def filters_filter(self) -> CenterFilter:
         return self.filters.filter()
