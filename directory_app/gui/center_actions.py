@@ -138,7 +138,8 @@ class CenterActions:
         dialog = CenterEditDialog(before, self.window.main_window)
         dialog.accepted.connect(lambda: self.window.undo_stack.push(
             EditCenterCommand(self.store, before, dialog.result_data(),
-                              self._changed, self._refused, versions=self.versions)))
+                              self._changed, self._refused, versions=self.versions,
+                              verified=dialog.verified_sections())))
         self.window.keep_open(dialog)
 
     def new_center(self) -> None:
@@ -152,7 +153,7 @@ class CenterActions:
         def add() -> None:
             command = AddCenterCommand(
                 self.store, dialog.result_data(), self._changed, self._refused,
-                versions=self.versions)
+                versions=self.versions, verified=dialog.verified_sections())
             self.window.select_next = None
             self.window.undo_stack.push(command)
             if command.center_id is not None and not self.window.table.select_center(

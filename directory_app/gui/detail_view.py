@@ -23,6 +23,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from directory_app.core.directory.verification import describe
 from directory_app.core.directory.vocab import (
     Accreditation,
     CenterKind,
@@ -346,11 +347,20 @@ def _red_flags(c: dict[str, Any]) -> str:
     ])
 
 
+def _sections(c: dict[str, Any]) -> str:
+    """Each section's verification date, once they differ (one date for all says it above)."""
+    if not c.get("verified_sections"):
+        return ""
+    return " · ".join(f"{text(label)}: {when.isoformat() if when else 'never'}"
+                      for label, when in describe(c["verified_sections"], c.get("last_verified")))
+
+
 def render_center(c: dict[str, Any], today: date | None = None) -> str:
     """The whole pane as HTML (escaped); pure, so tests can read it without a widget."""
     record = rows([
         ("Last verified", text(c.get("last_verified")) if c.get("last_verified")
          else "never"),
+        *([("Sections verified", _sections(c))] if c.get("verified_sections") else []),
         ("Verified by", text(c.get("verified_by"))),
         ("Source reference", text(c.get("source_ref"))),
         ("Notes", text(c.get("notes"))),

@@ -39,6 +39,7 @@ from directory_app.core.exchange.directory_form import CHILDREN
 
 from .edit_pages import TAB_TITLES, CenterPages
 from .edit_widgets import CodeCombo, NumberEdit, TriStateCombo
+from .verify_sections import SectionChecks
 from .wheel_guard import install_wheel_guard
 
 INVALID_STYLE = """
@@ -73,8 +74,9 @@ class CenterEditDialog(QDialog):
         self.specialties, self.services = form.specialties, form.services
         self.contacts, self.red_flags = form.contacts, form.red_flags
         self.tabs = QTabWidget(self)
-        for page, title in zip(form.pages, TAB_TITLES, strict=True):
-            self.tabs.addTab(page, title)
+        self.verify = SectionChecks(self._original, self)  # what the person confirmed
+        for index, (page, title) in enumerate(zip(form.pages, TAB_TITLES, strict=True)):
+            self.tabs.addTab(self.verify.wrap(page, index), title)
         self.tabs.tabBar().setToolTip("Ctrl+Tab and Ctrl+Shift+Tab switch between tabs")
 
         self.problems = QListWidget(self)
@@ -95,6 +97,7 @@ class CenterEditDialog(QDialog):
         layout.addWidget(self.problems)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.verify.mark_all)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
 
@@ -111,14 +114,16 @@ class CenterEditDialog(QDialog):
         o = self._original
         today = date.today().strftime("%d %b %Y")
         if not o:
-            text = f"<b>New center</b> — saved as verified today ({today})."
+            text = (f"<b>New center</b> — the sections ticked are saved as verified today "
+                    f"({today}).")
         else:
             source = vocab.Provenance(o["source"]).label if o.get("source") in \
                 vocab.Provenance.codes() else (o.get("source") or "unknown")
             verified = o.get("last_verified") or "never"
             text = (f"<b>{_html(o.get('name') or '')}</b> — version {o.get('version')} · record "
                     f"source: {_html(source)} · last verified: {verified}<br>"
-                    f"Saving marks the facts you change as verified today ({today}).")
+                    f"Only the sections you tick as verified get today's date ({today}); the "
+                    "record counts as verified from its least recently verified section.")
         label = QLabel(text, self)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)
@@ -197,6 +202,10 @@ class CenterEditDialog(QDialog):
         for editor in (self.therapies, self.conditions, self.specialties, self.services,
                        self.contacts, self.red_flags):
             editor.changed.connect(self._revalidate)
+
+    def verified_sections(self) -> list[str]:
+        """The sections the person ticked as verified today (`save_center(verified=...)`)."""
+        return self.verify.checked()
 
     def errors(self) -> list[FieldError]:
         """The problems shown now (empty when the center can be saved)."""

@@ -18,7 +18,7 @@ obsolete: QUndoStack then drops it, and the stack keeps matching what is in the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -147,6 +147,7 @@ class EditCenterCommand(CenterCommand):
         today: date | None = None,
         verified_by: str | None = None,
         versions: VersionLedger | None = None,
+        verified: Sequence[str] | None = None,
     ) -> None:
         super().__init__(store, f"Edit “{after.get('name') or before.get('name')}”", on_change,
                          on_error, versions)
@@ -154,6 +155,7 @@ class EditCenterCommand(CenterCommand):
         self.after = after
         self.today = today
         self.verified_by = verified_by
+        self.verified = None if verified is None else list(verified)  # sections; None: all
         self.center_id = before["id"]
         self._saved: dict[str, Any] | None = None  # what the first redo stored, for later redos
         self._before_state: State | None = None
@@ -171,6 +173,7 @@ class EditCenterCommand(CenterCommand):
             expected_version=self.before["version"],
             today=self.today or date.today(),
             verified_by=self.verified_by,
+            verified=self.verified,
         )
         self._saved = load_center(s, center_id)
 
@@ -212,12 +215,14 @@ class AddCenterCommand(CenterCommand):
         today: date | None = None,
         verified_by: str | None = None,
         versions: VersionLedger | None = None,
+        verified: Sequence[str] | None = None,
     ) -> None:
         super().__init__(store, f"Add “{data.get('name') or 'new center'}”", on_change, on_error,
                          versions)
         self.data = {k: v for k, v in data.items() if k not in ("id", "version")}
         self.today = today
         self.verified_by = verified_by
+        self.verified = None if verified is None else list(verified)  # sections; None: all
         self._snapshot: dict[str, Any] | None = None
         self._added: State | None = None  # the state the add left the new center in
 
@@ -234,6 +239,7 @@ class AddCenterCommand(CenterCommand):
             expected_version=None,
             today=self.today or date.today(),
             verified_by=self.verified_by,
+            verified=self.verified,
         )
         self._creates(None, self._keep)
         return center_id

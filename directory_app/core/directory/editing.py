@@ -16,6 +16,7 @@ an edit must not pretend somebody verified the old values today.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from directory_app.core.directory.models import Center, Trial, TrialSite, new_uid, utcnow
 from directory_app.core.directory.validation import ValidationError, validate_center
+from directory_app.core.directory.verification import SECTION_KEYS, mark_verified
 from directory_app.core.exchange.directory_form import (
     CENTER_FIELDS,
     CHILDREN,
@@ -207,8 +209,13 @@ def save_center(
     expected_version: int | None,
     today: date,
     verified_by: str | None = None,
+    verified: Iterable[str] | None = None,
 ) -> int:
     """Create (no `id` in data) or update a center from a person's edit; returns its id.
+
+    `verified` names the sections (`verification.SECTION_KEYS`) the person confirmed today;
+    None means the whole record ("mark all as verified"), an empty list none of it. The
+    center's `last_verified` then follows its least recently verified section.
 
     Fields and child lists absent from `data` are left as they are. `expected_version` is the
     version the person started from (None: take `data['version']`; with neither, no check).
@@ -225,8 +232,11 @@ def save_center(
         edited_version = expected_version if expected_version is not None else data.get("version")
         center = _get_for_update(session, center_id, edited_version)
     changed = _apply_fields(center, data) | _sync_children(center, data, today)
-    center.last_verified = today
-    center.verified_by = _clean(verified_by)
+    checked = SECTION_KEYS if verified is None else tuple(verified)
+    center.verified_sections, center.last_verified = mark_verified(
+        center.verified_sections, center.last_verified, checked, today)
+    if checked:  # the person who verified something; otherwise the last one stays named
+        center.verified_by = _clean(verified_by)
     center.edited_fields = sorted(set(center.edited_fields or []) | changed)
     # Always touch the row: the version must move even when only child rows changed.
     center.updated_at = utcnow()
@@ -248,6 +258,7 @@ def revert_center(
             value = list(value or [])
         if getattr(center, field) != value:
             setattr(center, field, value)
+    center.verified_sections = snapshot.get("verified_sections")
     _sync_children(center, snapshot, None)
     center.updated_at = utcnow()
     _flush(session, expected_version)
@@ -279,6 +290,7 @@ def restore_center(session: Session, snapshot: dict[str, Any]) -> int:
             if f not in ("version", "edited_fields")
         },
         edited_fields=list(snapshot.get("edited_fields") or []),
+        verified_sections=snapshot.get("verified_sections"),
     )
     old_id = snapshot.get("id")
     if old_id is not None and session.get(Center, old_id) is None:

@@ -101,6 +101,9 @@ class Center(Base):
     source_ref: Mapped[str | None] = mapped_column(String(300))
     last_verified: Mapped[date | None] = mapped_column(Date)
     verified_by: Mapped[str | None] = mapped_column(String(120))
+    #: {section: ISO date} a person verified each part of the record (`verification`); NULL
+    #: for a center saved before sections existed: all of it verified on `last_verified`.
+    verified_sections: Mapped[dict[str, str] | None] = mapped_column(JSON)
     #: Field names a person edited or verified: registry imports never overwrite these.
     edited_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     import_batch_id: Mapped[int | None] = mapped_column(

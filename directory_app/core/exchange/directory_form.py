@@ -74,6 +74,8 @@ def center_to_dict(center: Center) -> dict[str, Any]:
     data: dict[str, Any] = {"id": center.id}
     for field in CENTER_FIELDS:
         data[field] = _out(getattr(center, field))
+    if center.verified_sections is not None:  # only once verified per section (older: whole)
+        data["verified_sections"] = dict(sorted(center.verified_sections.items()))
     for key, (_cls, fields) in CHILDREN.items():
         rows = [
             {f: _out(getattr(row, f)) for f in fields + FACT_FIELDS}
@@ -161,6 +163,7 @@ def add_directory(session: Session, data: dict[str, Any], batch_id: int | None =
     for raw in data.get("centers", []):
         center = Center(
             **{f: _in(f, raw.get(f)) for f in CENTER_FIELDS if f != "version"},
+            verified_sections=raw.get("verified_sections"),
             import_batch_id=batch_id,
         )
         if center.edited_fields is None:
