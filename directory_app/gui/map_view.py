@@ -37,11 +37,13 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
+    QLabel,
     QWidget,
 )
 
 from directory_app.core.geo import map_geometry as mapgeom
 from directory_app.core.geo.map_geometry import Pin
+from directory_app.gui.map_clusters import CLUSTER_KEY, ClusterLayer
 from directory_app.gui.map_layers import (
     KIND_COLOURS,
     RADIUS_FILL,
@@ -71,6 +73,10 @@ MIN_SPAN_KM = 150.0  # fit never zooms in closer than this, so a lone pin keeps 
 MAX_SCALE = 40.0  # px per km: beyond this the 1:20M outlines are just straight lines
 CLICK_SLOP_PX = 4  # a press and release this close together is a click, not a drag
 HIT_RADIUS_PX = 7  # how near a click must land to a pin to select it
+Z_PINS = 26  # above the origin marker: a center at the search origin is never hidden by it
+NOT_ON_MAP = "Not on the map: location unknown"
+NOTICE_STYLE = ("background: #fff4ce; color: #5c3c00; border: 1px solid #e0c060; "
+                "border-radius: 4px; padding: 4px 10px;")
 
 
 class MapView(QGraphicsView):
@@ -109,6 +115,7 @@ class MapView(QGraphicsView):
         self._raised: QAbstractGraphicsShapeItem | None = None
         self._highlight = make_highlight(scene, STAR_RADIUS_PX + 4)
         self._origin_marker = make_origin_marker(scene)
+        self._clusters = ClusterLayer(scene)
         self._radius_item = QGraphicsPathItem()
         self._radius_item.setPen(cosmetic_pen(RADIUS_PEN, 1.6, Qt.PenStyle.DashLine))
         self._radius_item.setBrush(RADIUS_FILL)
@@ -126,6 +133,10 @@ class MapView(QGraphicsView):
             self, [self.zoom_in_action, self.zoom_out_action, self.fit_action]
         )
         self._legend = MapLegend(self)
+        self.notice = QLabel(self)  # "not on the map: location unknown" for the selected center
+        self.notice.setAccessibleName("Map notice")
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.hide()
         self.fit_to_us()
 
     # ----------------------------------------------------------------- construction helpers
@@ -145,12 +156,13 @@ class MapView(QGraphicsView):
     def set_pins(self, pins: Sequence[Pin]) -> None:
         """Replace all pins. Pins with impossible coordinates are skipped (and logged)."""
         scene = self.scene()
+        self._clusters.clear()
         if self._pin_layer is not None:
             scene.removeItem(self._pin_layer)
         self._pin_items, self._pins, self._raised = {}, {}, None
         layer = QGraphicsRectItem()  # holds the pins so they are added and removed in one go
         layer.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
-        layer.setZValue(10)
+        layer.setZValue(Z_PINS)
         flag = QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
         cache = QGraphicsItem.CacheMode.DeviceCoordinateCache
         white = QPen(QColor("white"), 1.2)
@@ -190,8 +202,53 @@ class MapView(QGraphicsView):
             _log.warning("map: %d pin(s) skipped (bad coordinates or repeated id)", skipped)
         scene.addItem(layer)
         self._pin_layer = layer
+        self._recluster(force=True)
         if self._selected is not None and not self._place_highlight(self._selected):
             self._selected = None
+
+    # --------------------------------------------------------------------- clusters
+    def _recluster(self, force: bool = False) -> None:
+        """Group the pins that overlap at the current zoom (after every zoom change)."""
+        self._clusters.update(self._pin_items, self.zoom, force)
+        self._name_bubbles()
+
+    def _name_bubbles(self) -> None:
+        layer = self._clusters.layer
+        if layer is None:
+            return
+        for bubble in layer.childItems():
+            cluster = self._clusters.clusters[int(bubble.data(CLUSTER_KEY))]
+            names = [self._pins[i].label for i in cluster.ids[:8] if i in self._pins]
+            more = f"\n… and {cluster.size - len(names)} more" if cluster.size > len(names) else ""
+            bubble.setToolTip(f"{cluster.size} centers here (click to zoom in):\n"
+                              + "\n".join(names) + more)
+
+    @property
+    def cluster_sizes(self) -> list[int]:
+        """The counts shown on the cluster bubbles now (tests and the bench read this)."""
+        return [c.size for c in self._clusters.clusters]
+
+    def cluster_at(self, viewport_pos: QPoint) -> int | None:
+        """The index of the cluster bubble under a viewport position, or None."""
+        h = HIT_RADIUS_PX
+        area = QRect(viewport_pos.x() - h, viewport_pos.y() - h, 2 * h + 1, 2 * h + 1)
+        for item in self.items(area):
+            index = item.data(CLUSTER_KEY)
+            if index is None and item.parentItem() is not None:
+                index = item.parentItem().data(CLUSTER_KEY)
+            if index is not None:
+                return int(index)
+        return None
+
+    def expand_cluster(self, index: int) -> None:
+        """Zoom in on a cluster's pins until they can be told apart (or street level)."""
+        cluster = self._clusters.clusters[index]
+        points = [self._pin_items[i].pos() for i in cluster.ids if i in self._pin_items]
+        xs, ys = [p.x() for p in points], [p.y() for p in points]
+        rect = QRectF(QPointF(min(xs), min(ys)), QPointF(max(xs), max(ys)))
+        pad = max(rect.width(), rect.height(), 1.0) * 0.6
+        self._fit_target = None
+        self._apply_fit(rect.adjusted(-pad, -pad, pad, pad))
 
     def pin_scene_pos(self, center_id: int) -> QPointF | None:
         """Where a pin sits in scene coordinates, or None if there is no such pin."""
@@ -205,7 +262,7 @@ class MapView(QGraphicsView):
         best: tuple[float, int] | None = None
         for item in self.items(area):
             cid = item.data(PIN_ID_KEY)
-            if cid is None:
+            if cid is None or not item.isVisible():  # hidden: drawn in a cluster bubble
                 continue
             at = self.mapFromScene(item.pos())
             d = math.hypot(at.x() - viewport_pos.x(), at.y() - viewport_pos.y())
@@ -224,12 +281,25 @@ class MapView(QGraphicsView):
         """
         self._selected = center_id
         if center_id is None or not self._place_highlight(center_id):
+            self._show_notice(NOT_ON_MAP if center_id is not None else "")
             self._selected = None
             self._highlight.setVisible(False)
             return False
+        self._show_notice("")
         self._fit_target = None
         self.centerOn(self._highlight.pos())
         return True
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        if text:
+            self.notice.adjustSize()
+            self._place_notice()
+
+    def _place_notice(self) -> None:
+        self.notice.move(max(0, (self.width() - self.notice.width()) // 2), 10)
+        self.notice.raise_()
 
     def _place_highlight(self, center_id: int) -> bool:
         item = self._pin_items.get(center_id)
@@ -294,6 +364,7 @@ class MapView(QGraphicsView):
         )
         self.setTransformationAnchor(anchor)
         self.scale(target / current, target / current)
+        self._recluster()
 
     def fit_lonlat_box(self, box: mapgeom.BBox, sticky: bool = True) -> None:
         """Show a lon/lat box with a margin; `sticky` keeps it fitted as the widget resizes."""
@@ -313,6 +384,7 @@ class MapView(QGraphicsView):
         if scale > 0 and not math.isclose(clamped, scale):
             self.scale(clamped / scale, clamped / scale)
             self.centerOn(rect.center())
+        self._recluster()
 
     def fit_to_us(self) -> None:
         self.fit_lonlat_box(mapgeom.US_FOCUS)
@@ -343,6 +415,7 @@ class MapView(QGraphicsView):
             self._apply_fit(self._fit_target)
         self._controls.reposition()
         self._legend.reposition()
+        self._place_notice()
 
     @guarded
     def showEvent(self, event: QShowEvent) -> None:
@@ -404,6 +477,9 @@ class MapView(QGraphicsView):
             self._fit_target = None  # the user dragged the map: stop re-fitting on resize
             return
         center_id = self.pin_at(pos)
+        if center_id is None and (index := self.cluster_at(pos)) is not None:
+            self.expand_cluster(index)
+            return
         if center_id is not None:
             self._selected = center_id
             self._place_highlight(center_id)

@@ -1,0 +1,80 @@
+"""Map clusters and the not-on-map notice: pins that overlap are one bubble with a count that
+splits as the map zooms in; a selected center without coordinates says so."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from directory_app.core.geo.map_geometry import Pin
+from directory_app.gui.map_view import NOT_ON_MAP, MapView
+
+CLEVELAND = (41.50, -81.61)
+#: Five centers within a few kilometres of downtown Cleveland, one in Seattle.
+PINS = [Pin(20 + i, CLEVELAND[0] + 0.01 * i, CLEVELAND[1] + 0.012 * i, "academic_hospital",
+            False, f"Sample center {i}\nCleveland, OH") for i in range(5)]
+PINS.append(Pin(30, 47.61, -122.33, "transplant_center", True, "Sample Seattle center"))
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> MapView:
+    v = MapView()
+    qtbot.addWidget(v)
+    v.resize(900, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    v.set_pins(PINS)
+    v.fit_to_us()
+    return v
+
+
+def visible_pins(view: MapView) -> set[int]:
+    return {cid for cid, item in view._pin_items.items() if item.isVisible()}
+
+
+def test_nearby_pins_become_one_bubble_with_their_count(view):
+    assert view.cluster_sizes == [5]
+    assert visible_pins(view) == {30}  # Seattle on its own
+    bubble = view._clusters.layer.childItems()[0]
+    label = bubble.childItems()[0]
+    assert label.text() == "5"
+    assert "Sample center 0" in bubble.toolTip()
+
+
+def test_zooming_in_splits_the_cluster(view):
+    for _ in range(12):
+        view.zoom_by(1.5)
+    view.centerOn(view.pin_scene_pos(22))
+    assert view.cluster_sizes == []
+    assert visible_pins(view) == {20, 21, 22, 23, 24, 30}
+    for _ in range(12):
+        view.zoom_by(1 / 1.5)
+    assert view.cluster_sizes == [5]
+
+
+def test_clicking_a_bubble_zooms_in_on_its_pins(qtbot, view):
+    before = view.zoom
+    bubble = view._clusters.layer.childItems()[0]
+    at = view.mapFromScene(bubble.pos())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert view.zoom > 5 * before
+    assert view.cluster_sizes == []
+    assert {20, 24} <= visible_pins(view)
+
+
+def test_a_pin_under_the_origin_marker_is_drawn_above_it(view):
+    view.set_pins(PINS[:1])
+    view.set_origin(*CLEVELAND, 100.0)
+    pin = view._pin_items[20]
+    assert pin.isVisible()
+    assert pin.parentItem().zValue() > view._origin_marker.zValue()
+
+
+def test_selecting_a_center_without_coordinates_says_it_is_not_on_the_map(view):
+    assert not view.select_center(999)  # no pin: its location is unknown
+    assert view.notice.isVisible() and view.notice.text() == NOT_ON_MAP
+    assert view.select_center(30)
+    assert not view.notice.isVisible()
+    view.select_center(None)
+    assert not view.notice.isVisible()
