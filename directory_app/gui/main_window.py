@@ -84,6 +84,10 @@ def status_text(
     return text if complete else text + " · loading the rest…"
 
 
+DETAIL_WIDTH = 330  # the detail pane's width when it first opens
+DETAIL_MIN_WIDTH = 200
+
+
 class MainWindow(QMainWindow):
     """The app's one main window; shows a directory once a Store is attached."""
 
@@ -169,7 +173,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._map_page, "&Map")
         self.tabs.currentChanged.connect(self._on_tab)
         self.detail = DetailView()
-        self.detail.setMinimumWidth(200)
+        self.detail.setMinimumWidth(DETAIL_MIN_WIDTH)
+        self._detail_width = DETAIL_WIDTH
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(True)  # filters and details may be folded away
         for widget in (scroll, self.tabs, self.detail):
@@ -179,7 +184,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([300, 650, 330])
+        self.splitter.setSizes([300, 980, 0])  # the details open on the first selection
         self.setCentralWidget(self.splitter)
         self.status_label = QLabel("Opening the directory…")
         self.status_label.setAccessibleName("Result count")
@@ -270,6 +275,8 @@ class MainWindow(QMainWindow):
         self.table.show_rows(rows, more_of_same=more_of_same)
         if self.select_next is not None and self.table.select_center(self.select_next):
             self.select_next = None
+        if self.table.current_center_id() is None:
+            self._fold_detail(True)
         text = status_text(len(rows), total, flt, self.filters, complete,
                            self.search_loop.unlocated_left_out)  # fmt: skip
         stale = sum(1 for r in rows if getattr(r, "status_stale", False))
@@ -350,7 +357,19 @@ class MainWindow(QMainWindow):
         self.filters.place_edit.selectAll()
 
     # ------------------------------------------------------------------- selection
+    def _fold_detail(self, fold: bool) -> None:
+        """The detail pane takes no width while nothing is selected (at 1024×768 its 330 px
+        were most of the results' room) and comes back at its last width on a selection."""
+        sizes = self.splitter.sizes()
+        if fold and sizes[2] > 0:
+            self._detail_width = sizes[2]
+            self.splitter.setSizes([sizes[0], sizes[1] + sizes[2], 0])
+        elif not fold and sizes[2] == 0:
+            width = min(self._detail_width, max(DETAIL_MIN_WIDTH, self.width() // 3))
+            self.splitter.setSizes([sizes[0], max(0, sizes[1] - width), width])
+
     def _on_selected(self, center_id: int | None) -> None:
+        self._fold_detail(center_id is None)
         if center_id is None or self.store is None:
             self.detail.clear_center()
         else:

@@ -1,0 +1,55 @@
+"""At 1024×768 the results get the room: the detail pane folds away while nothing is selected
+and opens again at its width on a selection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from directory_app.gui.main_window import MainWindow
+
+from .center_factory import small_directory
+
+
+@pytest.fixture
+def window(qtbot, empty_store, tmp_path: Path) -> MainWindow:
+    with empty_store.session() as s:
+        small_directory(s)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    window.resize(1024, 768)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def fully_visible_columns(window: MainWindow) -> int:
+    table = window.table
+    header = table.horizontalHeader()
+    width = table.viewport().width()
+    return sum(1 for col in range(window.model.columnCount())
+               if not table.isColumnHidden(col)
+               and header.sectionViewportPosition(col) + header.sectionSize(col) <= width)
+
+
+def test_detail_pane_is_folded_while_nothing_is_selected(window):
+    assert window.table.current_center_id() is None
+    assert window.splitter.sizes()[2] == 0
+    assert fully_visible_columns(window) >= 4  # three, beside an empty 330 px pane, before
+    assert window.tabs.width() >= 650
+
+
+def test_selecting_opens_the_details_and_clearing_folds_them_again(qtbot, window):
+    first = window.model.rows[0].id
+    window.table.select_center(first)
+    qtbot.waitUntil(lambda: window.splitter.sizes()[2] > 0, timeout=2000)
+    assert window.splitter.sizes()[2] >= 200
+    assert window.detail.isVisible()
+    assert window.table.viewport().width() >= 300  # the results still have room
+    window.table.clearSelection()
+    window.table.setCurrentIndex(window.model.index(-1, -1))
+    qtbot.waitUntil(lambda: window.splitter.sizes()[2] == 0, timeout=2000)
