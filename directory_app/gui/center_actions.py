@@ -136,10 +136,17 @@ class CenterActions:
         from .undo import EditCenterCommand
 
         dialog = CenterEditDialog(before, self.window.main_window)
-        dialog.accepted.connect(lambda: self.window.undo_stack.push(
-            EditCenterCommand(self.store, before, dialog.result_data(),
-                              self._changed, self._refused, versions=self.versions,
-                              verified=dialog.verified_sections())))
+
+        def save() -> None:
+            command = EditCenterCommand(
+                self.store, before, dialog.result_data(), self._changed, self._refused,
+                versions=self.versions, verified=dialog.verified_sections())
+            self.window.select_next = center_id  # kept selected, or said to be filtered out
+            self.window.undo_stack.push(command)
+            if command.error is not None:
+                self.window.select_next = None
+
+        dialog.accepted.connect(save)
         self.window.keep_open(dialog)
 
     def new_center(self) -> None:

@@ -104,6 +104,7 @@ class CenterEditDialog(QDialog):
         self._load(self._original)
         self._connect_changes()
         self._revalidate()
+        self._fields["name"].setFocus(Qt.FocusReason.OtherFocusReason)  # typing starts there
         # Never narrower than the tab titles (with room for problem icons): scrolling tabs hide
         # pages, and a hidden page can hold the problem that keeps Save disabled.
         icon_room = 3 * (self.tabs.iconSize().width() + 4)

@@ -40,7 +40,7 @@ from .center_table import CenterTableModel, CenterTableView, Column
 from .detail_view import DetailView, load_detail
 from .filter_panel import FilterPanel
 from .filter_summary import FilterChips, active_filters
-from .saved_searches import SavedSearches, SavedSearchMenu
+from .saved_searches import DeleteSavedSearch, SavedSearches, SavedSearchMenu
 from .search_loop import SearchLoop
 from .tasks import TaskRunner
 from .wheel_guard import install_wheel_guard
@@ -231,8 +231,9 @@ class MainWindow(QMainWindow):
         self.add_action(go, "Show &map", lambda: self.tabs.setCurrentIndex(1), ["Ctrl+M"])
         self.add_action(go, "Show results &table", lambda: self.tabs.setCurrentIndex(0),
                         ["Ctrl+T"])
-        self.searches_menu = SavedSearchMenu(self.saved, self.run_saved_search,
-                                             self.save_search_as, self)
+        self.searches_menu = SavedSearchMenu(
+            self.saved, self.run_saved_search, self.save_search_as, self,
+            delete=self.delete_saved_search, rename=self.rename_saved_search)
         bar.addMenu(self.searches_menu)
         tools = bar.addMenu("&Tools")
         self.add_action(tools, "&Check database…", self.center_actions.check_database,
@@ -275,6 +276,10 @@ class MainWindow(QMainWindow):
         self.table.show_rows(rows, more_of_same=more_of_same)
         if self.select_next is not None and self.table.select_center(self.select_next):
             self.select_next = None
+        elif self.select_next is not None and complete:  # saved, but filtered out
+            self.select_next = None
+            self.hint("Saved — not shown by the current filters (Ctrl+Shift+R resets them).",
+                      10000)
         if self.table.current_center_id() is None:
             self._fold_detail(True)
         text = status_text(len(rows), total, flt, self.filters, complete,
@@ -441,6 +446,31 @@ class MainWindow(QMainWindow):
             return
         self.searches_menu.rebuild()
         self.statusBar().showMessage(f"Saved search “{saved}”.", 5000)
+
+    def delete_saved_search(self, name: str) -> None:
+        """Delete at once, undoably: Ctrl+Z brings the search back (no question asked)."""
+        self.undo_stack.push(DeleteSavedSearch(self.saved, name, self.searches_menu.rebuild))
+        self.hint(f"Deleted saved search “{name}”. Ctrl+Z brings it back.")
+
+    def rename_saved_search(self, name: str, new_name: str | None = None) -> None:
+        """Rename a saved search (asks for the new name, without blocking, if none)."""
+        if new_name is None:
+            from PySide6.QtWidgets import QInputDialog  # in the function: rarely needed
+
+            dialog = QInputDialog(self)
+            dialog.setWindowTitle("Rename saved search")
+            dialog.setLabelText(f"New name for “{name}”:")
+            dialog.setTextValue(name)
+            dialog.textValueSelected.connect(lambda text: self.rename_saved_search(name, text))
+            self.keep_open(dialog)
+            return
+        try:
+            renamed = self.saved.rename(name, new_name)
+        except ValueError as exc:
+            self.hint(str(exc), 5000)
+            return
+        self.searches_menu.rebuild()
+        self.hint(f"Renamed saved search “{name}” to “{renamed}”.", 5000)
 
     def run_saved_search(self, name: str) -> None:
         state = self.saved.get(name)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMenu, QWidget
 
 _log = logging.getLogger(__name__)
@@ -64,6 +65,22 @@ class SavedSearches:
         self._write(data)
         return name
 
+    def rename(self, old: str, new: str) -> str:
+        """Give a saved search another name; returns the cleaned new name.
+
+        Raises ValueError for an empty name, a name already taken, or an unknown search."""
+        new = " ".join(new.split())
+        data = self._all()
+        if not new:
+            raise ValueError("a saved search needs a name")
+        if old not in data:
+            raise ValueError(f"no saved search named “{old}”")
+        if new != old and new in data:
+            raise ValueError(f"a saved search named “{new}” already exists")
+        data[new] = data.pop(old)
+        self._write(data)
+        return new
+
     def delete(self, name: str) -> bool:
         data = self._all()
         if data.pop(name, None) is None:
@@ -79,8 +96,26 @@ class SavedSearches:
         self.settings.setValue(LAST_KEY, json.dumps(state, sort_keys=True))
 
 
+class DeleteSavedSearch(QUndoCommand):
+    """Deleting a saved search from the menu, undone with Ctrl+Z like any other change."""
+
+    def __init__(self, store: SavedSearches, name: str, after: Callable[[], object]) -> None:
+        super().__init__(f"Delete saved search “{name}”")
+        self.store, self.name, self._after = store, name, after
+        self.state = store.get(name)
+
+    def redo(self) -> None:
+        self.store.delete(self.name)
+        self._after()
+
+    def undo(self) -> None:
+        if self.state is not None:
+            self.store.save(self.name, self.state)
+        self._after()
+
+
 class SavedSearchMenu(QMenu):
-    """'Searches' menu: re-run a saved search, save the current one, delete one.
+    """'Searches' menu: re-run a saved search, save the current one, rename or delete one.
 
     Rebuilt each time it opens, so it always shows what is stored."""
 
@@ -90,11 +125,18 @@ class SavedSearchMenu(QMenu):
         run: Callable[[str], object],
         save_current: Callable[[], object],
         parent: QWidget | None = None,
+        *,
+        delete: Callable[[str], object] | None = None,
+        rename: Callable[[str], object] | None = None,
     ) -> None:
+        """`delete` and `rename` take a search's name (the window makes delete undoable and
+        asks for the new name); without them a delete is immediate and rename is not offered."""
         super().__init__("&Searches", parent)
         self.store = store
         self._run = run
         self._save_current = save_current
+        self._delete_hook = delete
+        self._rename = rename
         self.aboutToShow.connect(self.rebuild)
         self.rebuild()
 
@@ -111,11 +153,19 @@ class SavedSearchMenu(QMenu):
         for name in names:
             action = self.addAction(name)
             action.triggered.connect(lambda _checked=False, n=name: self._run(n))
+        if self._rename is not None:
+            rename_menu = self.addMenu("&Rename saved search")
+            for name in names:
+                action = rename_menu.addAction(name)
+                action.triggered.connect(lambda _checked=False, n=name: self._rename(n))
         delete_menu = self.addMenu("&Delete saved search")
         for name in names:
             action = delete_menu.addAction(name)
             action.triggered.connect(lambda _checked=False, n=name: self._delete(n))
 
     def _delete(self, name: str) -> None:
-        self.store.delete(name)
+        if self._delete_hook is not None:
+            self._delete_hook(name)
+        else:
+            self.store.delete(name)
         self.rebuild()
