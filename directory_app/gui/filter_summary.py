@@ -50,6 +50,7 @@ SWITCHES = {
     "insurance": "accepts insurance", "financial_assistance": "financial assistance",
     "exclude_red_flags": "no red flags",
 }  # fmt: skip
+NARROW = 560  # below this width the "Filters:" caption gives its room to the chips
 CHIP_STYLE = """
 QToolButton#filterChip { border: 1px solid #9fb3c8; border-radius: 10px; padding: 1px 8px;
                          background: #eef3f8; color: #1c2b39; }
@@ -180,7 +181,9 @@ class FilterChips(QWidget):
         """Show the chips that fit in one line; gather the rest under '+N more'."""
         margins = self._layout.contentsMargins()
         spacing = self._layout.spacing()
-        room = width - margins.left() - margins.right() - self.caption.sizeHint().width()
+        self.caption.setVisible(width >= NARROW)  # narrow: the chips need the room more
+        caption = self.caption.sizeHint().width() + spacing if width >= NARROW else 0
+        room = width - margins.left() - margins.right() - caption
         room -= self.reset.sizeHint().width() + 2 * spacing
         more_width = self.more.sizeHint().width() + spacing
         hidden: list[ActiveFilter] = []

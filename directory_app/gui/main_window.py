@@ -370,7 +370,8 @@ class MainWindow(QMainWindow):
             self._detail_width = sizes[2]
             self.splitter.setSizes([sizes[0], sizes[1] + sizes[2], 0])
         elif not fold and sizes[2] == 0:
-            width = min(self._detail_width, max(DETAIL_MIN_WIDTH, self.width() // 3))
+            room = sizes[1] + sizes[2]  # what the results and the details share
+            width = min(self._detail_width, max(DETAIL_MIN_WIDTH, int(room / 2.5)))
             self.splitter.setSizes([sizes[0], max(0, sizes[1] - width), width])
 
     def _on_selected(self, center_id: int | None) -> None:
