@@ -8,7 +8,7 @@ bubble says how many are there, and clicking it zooms in on them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
@@ -41,8 +41,9 @@ class ClusterLayer:
         self.clusters: list[Cluster] = []  # the bubbles drawn now (clusters of two or more)
 
     def update(self, items: Mapping[int, QAbstractGraphicsShapeItem], zoom: float,
-               force: bool = False) -> None:
-        """Regroup `items` (pin id -> item) for `zoom` px per scene unit."""
+               force: bool = False, names: Callable[[int], str] | None = None) -> None:
+        """Regroup `items` (pin id -> item) for `zoom` px per scene unit; `names` gives a
+        pin's label for the bubble's tooltip."""
         key = (round(zoom, 6), id(items))
         if not force and key == self._key:
             return
@@ -58,7 +59,7 @@ class ClusterLayer:
         for pid in hidden - self._hidden:
             items[pid].setVisible(False)
         self._hidden = hidden
-        self._draw()
+        self._draw(names or (lambda _i: ""))
 
     @property
     def layer(self) -> QGraphicsRectItem | None:
@@ -71,7 +72,7 @@ class ClusterLayer:
             self._scene.removeItem(self._layer)
         self._layer, self._key, self._hidden, self.clusters = None, None, set(), []
 
-    def _draw(self) -> None:
+    def _draw(self, names: Callable[[int], str]) -> None:
         if self._layer is not None:
             self._scene.removeItem(self._layer)
         layer = QGraphicsRectItem()
@@ -90,7 +91,7 @@ class ClusterLayer:
             bubble.setPen(pen)
             bubble.setPos(QPointF(cluster.x, cluster.y))
             bubble.setData(CLUSTER_KEY, index)
-            bubble.setToolTip(f"{cluster.size} centers here: click or zoom in to see each")
+            bubble.setToolTip(_tooltip(cluster, names))
             label = QGraphicsSimpleTextItem(str(cluster.size), bubble)
             label.setFont(font)
             label.setBrush(QBrush(QColor("white")))
@@ -105,3 +106,10 @@ class ClusterLayer:
         if center_id not in self._hidden:
             return None
         return next((c for c in self.clusters if center_id in c.ids), None)
+
+
+def _tooltip(cluster: Cluster, names: Callable[[int], str]) -> str:
+    """'3 centers here (click to zoom in):' and up to eight of their names."""
+    shown = [names(i).split("\n")[0] for i in cluster.ids[:8]]
+    more = f"\n… and {cluster.size - len(shown)} more" if cluster.size > len(shown) else ""
+    return f"{cluster.size} centers here (click to zoom in):\n" + "\n".join(shown) + more

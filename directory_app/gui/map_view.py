@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from directory_app.core.geo import map_geometry as mapgeom
 from directory_app.core.geo.map_geometry import Pin
 from directory_app.gui.map_clusters import CLUSTER_KEY, ClusterLayer
+from directory_app.gui.map_labels import CityLabels
 from directory_app.gui.map_layers import (
     KIND_COLOURS,
     RADIUS_FILL,
@@ -116,6 +117,11 @@ class MapView(QGraphicsView):
         self._highlight = make_highlight(scene, STAR_RADIUS_PX + 4)
         self._origin_marker = make_origin_marker(scene)
         self._clusters = ClusterLayer(scene)
+        self.labels = CityLabels(scene)
+        # The outlines' shapes, what zooming keeps in view. Copies, not the items: a wrapper
+        # kept past the scene's deletion crashes the interpreter when it is collected.
+        self._land = [(item.sceneBoundingRect(), item.path()) for item in scene.items()
+                      if isinstance(item, QGraphicsPathItem) and item.zValue() in (1, 2)]
         self._radius_item = QGraphicsPathItem()
         self._radius_item.setPen(cosmetic_pen(RADIUS_PEN, 1.6, Qt.PenStyle.DashLine))
         self._radius_item.setBrush(RADIUS_FILL)
@@ -209,19 +215,10 @@ class MapView(QGraphicsView):
     # --------------------------------------------------------------------- clusters
     def _recluster(self, force: bool = False) -> None:
         """Group the pins that overlap at the current zoom (after every zoom change)."""
-        self._clusters.update(self._pin_items, self.zoom, force)
-        self._name_bubbles()
-
-    def _name_bubbles(self) -> None:
-        layer = self._clusters.layer
-        if layer is None:
-            return
-        for bubble in layer.childItems():
-            cluster = self._clusters.clusters[int(bubble.data(CLUSTER_KEY))]
-            names = [self._pins[i].label for i in cluster.ids[:8] if i in self._pins]
-            more = f"\n… and {cluster.size - len(names)} more" if cluster.size > len(names) else ""
-            bubble.setToolTip(f"{cluster.size} centers here (click to zoom in):\n"
-                              + "\n".join(names) + more)
+        self._clusters.update(self._pin_items, self.zoom, force,
+                              names=lambda i: self._pins[i].label if i in self._pins else "")
+        if self.isVisible():  # labels are built on the first zoom of a shown map
+            self.labels.update(self.zoom)
 
     @property
     def cluster_sizes(self) -> list[int]:
@@ -363,8 +360,21 @@ class MapView(QGraphicsView):
             else QGraphicsView.ViewportAnchor.AnchorViewCenter
         )
         self.setTransformationAnchor(anchor)
+        before, centre = self.transform(), self.mapToScene(self.viewport().rect().center())
         self.scale(target / current, target / current)
+        if target > current and not self.land_in_view():  # never zoom into empty ocean
+            self.setTransform(before)
+            self.centerOn(centre)
+            return
         self._recluster()
+
+    def land_in_view(self) -> bool:
+        """Whether any state or country outline shows in the viewport (True without any)."""
+        if not self._land:
+            return True
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        return any(box.intersects(visible) and path.intersects(visible)
+                   for box, path in self._land)
 
     def fit_lonlat_box(self, box: mapgeom.BBox, sticky: bool = True) -> None:
         """Show a lon/lat box with a margin; `sticky` keeps it fitted as the widget resizes."""
@@ -420,6 +430,7 @@ class MapView(QGraphicsView):
     @guarded
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.labels.update(self.zoom)
         if self._fit_target is not None:
             self._apply_fit(self._fit_target)
         self._controls.reposition()

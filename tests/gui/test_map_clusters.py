@@ -78,3 +78,27 @@ def test_selecting_a_center_without_coordinates_says_it_is_not_on_the_map(view):
     assert not view.notice.isVisible()
     view.select_center(None)
     assert not view.notice.isVisible()
+
+
+def test_zooming_in_over_empty_ocean_is_refused(view):
+    from PySide6.QtCore import QPointF
+
+    from directory_app.core.geo import map_geometry as mapgeom
+
+    view.centerOn(QPointF(*mapgeom.project(-55.0, 33.0)))  # the Atlantic, the coast in view
+    assert view.land_in_view()
+    start = view.zoom
+    for _ in range(12):
+        view.zoom_by(1.5)
+        assert view.land_in_view()
+    assert start < view.zoom < start * 1.5 ** 12  # it zoomed, but stopped short of open sea
+
+
+def test_city_labels_name_more_places_as_the_map_zooms_in(view):
+    view.fit_to_us()
+    few = view.labels.shown
+    assert few > 0
+    view.centerOn(view.pin_scene_pos(20))
+    for _ in range(6):
+        view.zoom_by(1.5)
+    assert view.labels.shown > few
