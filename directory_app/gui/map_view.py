@@ -230,10 +230,12 @@ class MapView(QGraphicsView):
         h = HIT_RADIUS_PX
         area = QRect(viewport_pos.x() - h, viewport_pos.y() - h, 2 * h + 1, 2 * h + 1)
         for item in self.items(area):
+            if not item.isVisible():
+                continue
             index = item.data(CLUSTER_KEY)
             if index is None and item.parentItem() is not None:
                 index = item.parentItem().data(CLUSTER_KEY)
-            if index is not None:
+            if index is not None and int(index) < len(self._clusters.clusters):
                 return int(index)
         return None
 

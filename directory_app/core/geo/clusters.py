@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,18 @@ def cluster_points(points: Iterable[tuple[int, float, float]], cell: float) -> l
     returned in a stable order (by their smallest id) so redraws do not flicker."""
     if cell <= 0 or not math.isfinite(cell):
         return [Cluster((pid,), x, y) for pid, x, y in points]
-    cells: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
+    floor = math.floor
+    cells: dict[tuple[int, int], list[Any]] = {}  # cell -> [sum x, sum y, ids]
     for pid, x, y in points:
-        cells.setdefault((math.floor(x / cell), math.floor(y / cell)), []).append((pid, x, y))
-    groups = {key: _summary(members) for key, members in cells.items()}
-    parent = {key: key for key in groups}
+        key = (floor(x / cell), floor(y / cell))
+        acc = cells.get(key)
+        if acc is None:
+            cells[key] = [x, y, [pid]]
+        else:
+            acc[0] += x
+            acc[1] += y
+            acc[2].append(pid)
+    parent = {key: key for key in cells}
 
     def root(key: tuple[int, int]) -> tuple[int, int]:
         while parent[key] != key:
@@ -49,23 +57,25 @@ def cluster_points(points: Iterable[tuple[int, float, float]], cell: float) -> l
             key = parent[key]
         return key
 
-    for (cx, cy), (gx, gy, _n) in groups.items():
-        for dx, dy in ((1, 0), (0, 1), (1, 1), (1, -1)):  # each neighbour pair once
-            other = (cx + dx, cy + dy)
-            if other in groups:
-                ox, oy, _m = groups[other]
-                if math.hypot(gx - ox, gy - oy) < cell:
+    limit = cell * cell
+    for (cx, cy), (sx, sy, ids) in cells.items():
+        gx, gy = sx / len(ids), sy / len(ids)
+        for other in ((cx + 1, cy), (cx, cy + 1), (cx + 1, cy + 1), (cx + 1, cy - 1)):
+            acc = cells.get(other)  # each neighbouring pair of cells is looked at once
+            if acc is not None:
+                ox, oy = acc[0] / len(acc[2]), acc[1] / len(acc[2])
+                if (gx - ox) ** 2 + (gy - oy) ** 2 < limit:
                     parent[root(other)] = root((cx, cy))
-    merged: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
-    for key, members in cells.items():
-        merged.setdefault(root(key), []).extend(members)
-    out = []
-    for members in merged.values():
-        x, y, _n = _summary(members)
-        out.append(Cluster(tuple(sorted(pid for pid, _x, _y in members)), x, y))
-    return sorted(out, key=lambda c: c.ids[0])
-
-
-def _summary(members: list[tuple[int, float, float]]) -> tuple[float, float, int]:
-    n = len(members)
-    return sum(m[1] for m in members) / n, sum(m[2] for m in members) / n, n
+    merged: dict[tuple[int, int], list[Any]] = {}
+    for key, (sx, sy, ids) in cells.items():
+        acc = merged.get(root(key))
+        if acc is None:
+            merged[root(key)] = [sx, sy, list(ids)]
+        else:
+            acc[0] += sx
+            acc[1] += sy
+            acc[2].extend(ids)
+    out = [Cluster(tuple(sorted(ids)), sx / len(ids), sy / len(ids))
+           for sx, sy, ids in merged.values()]
+    out.sort(key=lambda c: c.ids[0])
+    return out
