@@ -24,6 +24,10 @@ Files written:
                                                       and already folded to search keys; read by
                                                       the app only when a name is not found
   SOURCES.md        where it all comes from, and the licences
+
+Not written here: localities.csv (locality,country_code,city,note) is kept by hand. It names the
+suburbs and hospital campuses trial registries give instead of their city ("Herston" for
+Brisbane), each with the city that contains it; core/geo/site_places.py reads it.
 """
 
 from __future__ import annotations

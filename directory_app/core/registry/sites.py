@@ -25,6 +25,7 @@ from typing import Any
 from directory_app.core.directory.vocab import Provenance
 from directory_app.core.geo import places as geo
 from directory_app.core.geo.regions import US_COUNTRY, us_state_code
+from directory_app.core.geo.site_places import locate_site
 from directory_app.core.registry.classify import (
     kind_from_facility,
     specialties_for_conditions,
@@ -89,7 +90,7 @@ def place_site(site: SiteRecord) -> Placement | None:
         return Placement(site.latitude, site.longitude, Provenance.REGISTRY, **details)
     if hospital is not None and hospital.latitude is not None and hospital.longitude is not None:
         return Placement(hospital.latitude, hospital.longitude, Provenance.HIFLD, **details)
-    place = geo.locate_city(site.city, site.region, site.country)
+    place = locate_site(site.city, site.region, site.country)
     if place is not None:
         return Placement(place.latitude, place.longitude, Provenance.GAZETTEER, **details)
     return None
