@@ -45,9 +45,20 @@ from directory_app.core.registry.fields import (
     sniff_format,
     study_url,
 )
+from directory_app.core.registry.limits import (
+    MAX_ARCHIVE_BYTES,
+    MAX_COMPRESSION_RATIO,
+    MAX_FIELD_CHARS,
+    MAX_MEMBER_BYTES,
+    MAX_RECORD_CHARS,
+    RATIO_FLOOR_BYTES,
+    check_study_text,
+    mib,
+)
 from directory_app.core.registry.streams import (
     DecodeError,
     JsonSyntaxError,
+    LineTooLong,
     byte_chunks,
     decode_chunks,
     decode_lines,
@@ -62,8 +73,9 @@ __all__ = [
 ]  # fmt: skip
 
 _SNIFF_BYTES = 1 << 16
-# Whole Locations cells of large trials exceed the csv module's 128 KiB default field limit.
-csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
+# Whole Locations cells of large trials exceed the csv module's 128 KiB default field limit;
+# the cap that replaces it is `limits.MAX_FIELD_CHARS`.
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 def parse_location(text: str, *, has_postal_code: bool = False) -> SiteRecord:
@@ -140,10 +152,9 @@ def iter_studies(path: str | Path) -> Iterator[StudyRecord]:
                         yield from _iter_stream(fh, child.name, skip_unknown=True)
         elif fmt == FORMAT_ZIP:
             with zipfile.ZipFile(path) as archive:
-                for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                    base = info.filename.rsplit("/", 1)[-1]
-                    if not base or base.startswith(".") or "__MACOSX" in info.filename:
-                        continue  # a folder (or a nameless entry), hidden or macOS metadata
+                members = [i for i in archive.infolist() if _is_data_member(i)]
+                _check_archive(name, members)
+                for info in sorted(members, key=lambda i: i.filename):
                     try:
                         member_fh = archive.open(info)
                     except (NotImplementedError, RuntimeError) as exc:  # method, encryption
@@ -159,6 +170,44 @@ def iter_studies(path: str | Path) -> Iterator[StudyRecord]:
         raise RecordError(name, None, None, f"cannot read: {exc}") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise RecordError(name, None, None, f"damaged zip archive: {exc}") from None
+
+
+def _is_data_member(info: zipfile.ZipInfo) -> bool:
+    """Not a folder (or nameless entry), not hidden, not macOS metadata."""
+    base = info.filename.rsplit("/", 1)[-1]
+    return bool(base) and not base.startswith(".") and "__MACOSX" not in info.filename
+
+
+def _check_archive(name: str, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from its directory, before a byte is expanded.
+
+    The zip reader never yields more than a member's declared size (it stops there and checks
+    the CRC), so the declared sizes bound what reading can cost. Only "stored" and "deflate"
+    members are read: other methods expand a whole compressed block at once, whatever it says.
+    """
+    total = 0
+    for info in members:
+        member = f"{name}/{info.filename}"
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            message = "compressed with a method other than deflate; zip it again with the default"
+            raise RecordError(member, None, None, message)
+        size, packed = info.file_size, max(info.compress_size, 1)
+        if size > MAX_MEMBER_BYTES:
+            message = (
+                f"expands to {mib(size)}, more than the {mib(MAX_MEMBER_BYTES)} a registry "
+                "download may be; refused as damaged or a zip bomb"
+            )
+            raise RecordError(member, None, None, message)
+        if size > RATIO_FLOOR_BYTES and size / packed > MAX_COMPRESSION_RATIO:
+            message = (
+                f"expands {size / packed:,.0f} times (to {mib(size)}); no registry download "
+                "compresses that well, so it is refused as a zip bomb"
+            )
+            raise RecordError(member, None, None, message)
+        total += size
+    if total > MAX_ARCHIVE_BYTES:
+        message = f"expands to {mib(total)} in all, more than {mib(MAX_ARCHIVE_BYTES)}; refused"
+        raise RecordError(name, None, None, message)
 
 
 def _iter_stream(fh: IO[bytes], name: str, *, skip_unknown: bool) -> Iterator[StudyRecord]:
@@ -199,7 +248,7 @@ def _iter_csv(chunks: Iterator[bytes], name: str, fmt: str) -> Iterator[StudyRec
     """Strictly: every record must have exactly the header's fields and close its quotes, since
     a record cut short (a dropped download) would otherwise be stored as if it were complete."""
     row = 0  # data row being read; 0 while reading the header
-    lines = _RecordLines(decode_lines(chunks))
+    lines = _RecordLines(decode_lines(chunks, max_line=MAX_RECORD_CHARS))
     columns = _COLUMNS[fmt]
     header: list[str] = []
     try:
@@ -216,12 +265,25 @@ def _iter_csv(chunks: Iterator[bytes], name: str, fmt: str) -> Iterator[StudyRec
             if any(c.strip() for c in cells):
                 _check_field_count(name, row, header, cells)
                 get = _cell_getter(cells, where)
-                yield _study_from_csv(get, fmt, FieldContext(name, row, columns))
+                study = _study_from_csv(get, fmt, FieldContext(name, row, columns))
+                check_study_text(study, name, row, columns)
+                yield study
                 row += 1
             lines.mark()
     except DecodeError as exc:
         raise RecordError(name, row or None, None, f"{exc}; save the file as UTF-8") from None
+    except (LineTooLong, _RecordTooLong) as exc:
+        message = f"{exc}; no registry record is that long, so the file is refused as damaged"
+        field = _open_field(lines.since_mark(), header) if isinstance(exc, _RecordTooLong) else None
+        raise RecordError(name, row or None, field, message) from None
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            field = _open_field(lines.since_mark(), header, longer_than=MAX_FIELD_CHARS)
+            message = (
+                f"a field runs past {MAX_FIELD_CHARS:,} characters; no registry field is "
+                "that long, so the file is refused as damaged"
+            )
+            raise RecordError(name, row or None, field, message) from None
         if lines.at_end and "end of data" in str(exc):
             field = _open_field(lines.since_mark(), header)
             message = "a quoted field runs to the end of the file; the file is cut short"
@@ -229,13 +291,19 @@ def _iter_csv(chunks: Iterator[bytes], name: str, fmt: str) -> Iterator[StudyRec
         raise RecordError(name, row or None, None, f"malformed CSV: {exc}") from None
 
 
+class _RecordTooLong(ValueError):
+    pass
+
+
 class _RecordLines:
     """The text lines fed to the csv reader, remembering those of the record being read so a
-    record cut off at end of file can be re-read to say which field was left open."""
+    record cut off at end of file can be re-read to say which field was left open, and
+    refusing a record (a quoted field left open, say) that grows past MAX_RECORD_CHARS."""
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
         self._current: list[str] = []
+        self._size = 0
         self.at_end = False
 
     def __iter__(self) -> _RecordLines:
@@ -248,21 +316,46 @@ class _RecordLines:
             self.at_end = True
             raise
         self._current.append(line)
+        self._size += len(line)
+        if self._size > MAX_RECORD_CHARS:
+            raise _RecordTooLong(f"a record runs past {MAX_RECORD_CHARS:,} characters")
         return line
 
     def mark(self) -> None:
         """A record ended: forget its lines."""
         self._current = []
+        self._size = 0
 
     def since_mark(self) -> list[str]:
         return self._current
 
 
-def _open_field(lines: list[str], header: list[str]) -> str | None:
-    """The header name of the last field of a record cut short (lenient re-read of its lines)."""
-    cells = next(csv.reader(lines), [])
-    i = len(cells) - 1
-    return header[i] if 0 <= i < len(header) else None
+def _open_field(lines: list[str], header: list[str], longer_than: int | None = None) -> str | None:
+    """The header name of the last field a record reached (the one left open at end of file),
+    or of its first field longer than `longer_than`. A scan by `str.find`, not the csv module,
+    since the latter refuses the very field we want to name."""
+    text = "".join(lines)
+    index, pos = 0, 0
+    while pos < len(text):
+        start = pos
+        if text[pos] == '"':  # a quoted field: skip to its closing quote ("" is an escaped one)
+            pos += 1
+            while True:
+                pos = text.find('"', pos)
+                if pos < 0 or text[pos + 1 : pos + 2] != '"':
+                    break
+                pos += 2
+            if pos < 0:
+                break
+            pos += 1
+        comma = text.find(",", pos)
+        end = len(text) if comma < 0 else comma
+        if longer_than is not None and end - start > longer_than:
+            break
+        if comma < 0:
+            break
+        index, pos = index + 1, comma + 1
+    return header[index] if index < len(header) else None
 
 
 def _check_field_count(name: str, row: int, header: list[str], cells: list[str]) -> None:
@@ -327,11 +420,24 @@ def _intervention(text: str) -> str:
     return format_intervention("", text)
 
 
+_P = "protocolSection."
+_JSON_NAMES = {
+    "title": _P + "identificationModule.briefTitle",
+    "acronym": _P + "identificationModule.acronym",
+    "sponsor": _P + "sponsorCollaboratorsModule.leadSponsor.name",
+    "conditions": _P + "conditionsModule.conditions",
+    "interventions": _P + "armsInterventionsModule.interventions",
+    "locations": _P + "contactsLocationsModule.locations",
+}
+
+
 def _iter_json(chunks: Iterator[bytes], name: str) -> Iterator[StudyRecord]:
     index = 1
     try:
         for record in iter_json_records(decode_chunks(chunks)):
-            yield study_from_json(record, FieldContext(name, index))
+            study = study_from_json(record, FieldContext(name, index))
+            check_study_text(study, name, index, _JSON_NAMES)
+            yield study
             index += 1
     except DecodeError as exc:
         raise RecordError(name, index, None, f"{exc}; save the file as UTF-8") from None

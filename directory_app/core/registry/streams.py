@@ -17,9 +17,12 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from directory_app.core.registry.limits import MAX_RECORD_CHARS
+
 CHUNK_SIZE = 1 << 16
 #: A single JSON value larger than this is reported as an error rather than buffered further.
-MAX_VALUE_CHARS = 64 << 20
+MAX_VALUE_CHARS = MAX_RECORD_CHARS
+_BLANKS = re.compile(r"[ \t\r\n]*")
 BOM = "\ufeff"
 
 
@@ -49,26 +52,47 @@ def byte_chunks(stream: IO[bytes], head: bytes = b"") -> Iterator[bytes]:
         yield chunk
 
 
-def decode_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """Split UTF-8 bytes into text lines (ends kept, BOM dropped); bad bytes raise DecodeError.
+class LineTooLong(ValueError):
+    """A line longer than the reader's cap: no real record is that long, so the file is refused
+    before the line is held in memory whole."""
+
+    def __init__(self, offset: int, limit: int) -> None:
+        super().__init__(f"a line starting at byte {offset} runs past {limit:,} bytes")
+        self.offset = offset
+        self.limit = limit
+
+
+def decode_lines(chunks: Iterable[bytes], max_line: int | None = None) -> Iterator[str]:
+    """Split UTF-8 bytes into text lines (ends kept, BOM dropped); bad bytes raise DecodeError,
+    a line longer than `max_line` bytes raises LineTooLong as soon as it gets that long.
 
     Splitting on b"\\n" before decoding is safe because that byte never occurs inside a UTF-8
     multi-byte sequence, and it lets the error carry an exact byte offset.
     """
     offset = 0
-    pending = b""
+    pending: list[bytes] = []  # pieces of a line not yet ended, kept apart to avoid re-copying
+    pending_size = 0
     first = True
     for chunk in chunks:
-        lines = (pending + chunk).split(b"\n")
-        pending = lines.pop()
+        if b"\n" not in chunk:
+            pending.append(chunk)
+            pending_size += len(chunk)
+            if max_line is not None and pending_size > max_line:
+                raise LineTooLong(offset, max_line)
+            continue
+        lines = (b"".join(pending) + chunk).split(b"\n")
+        tail = lines.pop()
+        pending, pending_size = [tail], len(tail)
         for raw in lines:
+            if max_line is not None and len(raw) > max_line:
+                raise LineTooLong(offset, max_line)
             text = _decode(raw + b"\n", offset)
             offset += len(raw) + 1
             if first:
                 text, first = text.removeprefix(BOM), False
             yield text
-    if pending:
-        text = _decode(pending, offset)
+    if pending_size:
+        text = _decode(b"".join(pending), offset)
         yield text.removeprefix(BOM) if first else text
 
 
@@ -161,10 +185,8 @@ class _Reader:
     def peek(self) -> str:
         """The next non-blank character ('' at end of input), without consuming it."""
         while True:
-            buf, pos = self._buf, self._pos
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                pos += 1
-            self._pos = pos
+            buf = self._buf
+            pos = self._pos = _BLANKS.match(buf, self._pos).end()  # type: ignore[union-attr]
             if pos < len(buf):
                 return buf[pos]
             if not self._fill():
@@ -190,7 +212,8 @@ class _Reader:
                     raise self.error(message, exc.pos) from None
                 if self._eof or len(self._buf) - self._pos > MAX_VALUE_CHARS:
                     raise self.error(exc.msg, exc.pos) from None
-                self._fill(max(CHUNK_SIZE, len(self._buf) - self._pos))
+                held = len(self._buf) - self._pos  # double the window, never far past the cap
+                self._fill(max(CHUNK_SIZE, min(held, MAX_VALUE_CHARS + CHUNK_SIZE - held)))
                 continue
             except RecursionError:
                 raise self.error("lists or objects nested too deeply") from None
