@@ -3,15 +3,21 @@
 Every command lives in its own module under `directory_app.commands` and registers itself with
 `register(subparsers)`; this module only parses, opens the database and turns the app's error
 types into one clear line and exit code 2. Nothing here imports Qt unless the GUI is started.
+
+Start-up time is imports: `--version` answers before argparse is even loaded, and a command
+line that names a command imports that command's module only (see `commands.COMMANDS`).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def version_text() -> str:
@@ -22,6 +28,8 @@ def version_text() -> str:
 
 
 def _base_parser(**kwargs: object) -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="directory-app",
         **kwargs,  # type: ignore[arg-type]
@@ -43,30 +51,35 @@ def _base_parser(**kwargs: object) -> argparse.ArgumentParser:
     return parser
 
 
-def _gui_options(argv: Sequence[str]) -> argparse.Namespace | None:
-    """The options when the command line only starts the GUI; None when it names a command.
+def _pre_parse(argv: Sequence[str]) -> tuple[argparse.Namespace, str | None]:
+    """The global options, and the first word that may name a command (None: start the GUI).
 
-    Starting the window must not pay for importing every command (and through them alembic):
-    that is most of a cold start."""
-    parser = _base_parser(add_help=False)
-    known, rest = parser.parse_known_args(list(argv))
-    return None if rest else known
+    Starting the window or running one command must not pay for importing every command (and
+    through them alembic and the exporters): that was most of a cold start."""
+    known, rest = _base_parser(add_help=False).parse_known_args(list(argv))
+    words = [w for w in rest if not w.startswith("-")]
+    return known, (words[0] if words else "" if rest else None)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .commands import COMMANDS
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with `command`, only that command's module is imported and registered
+    (an unknown name registers them all, so argparse can list the choices)."""
+    from .commands import modules_for
 
     parser = _base_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
+    for module in modules_for(command):
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    gui = _gui_options(argv)
-    if gui is not None and "--version" not in argv:
+    if argv == ["--version"]:
+        print(version_text())
+        return 0
+    gui, command = _pre_parse(argv)
+    if command is None and "--version" not in argv:
         from .gui.app import run_gui
 
         return run_gui(gui.db, smoke=gui.smoke, screenshot=gui.screenshot)
@@ -76,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .commands.common import CommandError
 
-    args = build_parser().parse_args(argv)
+    args = build_parser(command).parse_args(argv)
     try:
         if args.command is None:
             from .gui.app import run_gui

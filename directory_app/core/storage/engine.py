@@ -9,19 +9,22 @@ the engine and the session factory; user actions own their transaction with
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory_app.core import paths
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ENV_VAR = "DIRECTORY_APP_DB"
 APP_NAME = "directory-app"
@@ -128,6 +131,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -135,6 +140,9 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.MIGRATIONS))
     head = ScriptDirectory.from_config(cfg).get_current_head()
@@ -143,8 +151,50 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+_REVISION_LINE = re.compile(
+    r"^(down_revision|revision)(?:\s*:[^=]*)?\s*=\s*(?:'([^']*)'|\"([^\"]*)\"|None)\s*$", re.M
+)
+
+
+def quick_head_revision(versions: Path = paths.MIGRATIONS / "versions") -> str | None:
+    """The head revision read from the migration files' `revision = '...'` lines, without
+    importing alembic (a third of a command's start-up). None when the files do not show one
+    single head plainly; the caller then asks alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        files = sorted(versions.glob("*.py"))
+        for file in files:
+            found = {m[1]: m[2] or m[3] for m in _REVISION_LINE.finditer(file.read_text("utf-8"))}
+            if not found.get("revision") or "down_revision" not in found:
+                return None
+            revisions.add(found["revision"])
+            if found["down_revision"]:
+                parents.add(found["down_revision"])
+    except (OSError, UnicodeDecodeError):
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and len(revisions) == len(files) else None
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database already stands at the head revision, checked with one SELECT and
+    no alembic: then opening it needs no backup, no migration lock and no upgrade."""
+    head = quick_head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:  # no alembic_version table yet: a new database
+        return False
+    return [r[0] for r in rows] == [head]
 
 
 @dataclass

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from directory_app.core.directory.models import Center, Trial, TrialSite
-from directory_app.core.storage.backup import backup_before_migration
 from directory_app.core.storage.engine import (
     Store,
     StoreError,
@@ -21,17 +20,19 @@ from directory_app.core.storage.engine import (
     make_engine,
     make_private_dirs,
     resolve_url,
+    schema_is_current,
     sqlite_path,
 )
 from directory_app.core.storage.health import check_sqlite_file
-from directory_app.core.storage.migrations import migrate
 from directory_app.core.storage.seed import seed_if_empty
 
 
 def open_store(db: str | os.PathLike[str] | None = None, *, seed: bool = True) -> Store:
     """Open (creating, migrating and - when empty - seeding) the directory database.
 
-    A file that is not a healthy SQLite database raises StoreError and is left untouched."""
+    A file that is not a healthy SQLite database raises StoreError and is left untouched.
+    A database already at the head revision is opened without alembic (backup and migration
+    are imported only when there is something to upgrade): most starts are that case."""
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None:
@@ -44,9 +45,13 @@ def open_store(db: str | os.PathLike[str] | None = None, *, seed: bool = True) -
             os.close(fd)
     engine = make_engine(url)
     try:
-        if path is not None:
-            backup_before_migration(engine, path)  # keep the old schema's data first
-        migrate(engine)
+        if not schema_is_current(engine):
+            from directory_app.core.storage.backup import backup_before_migration
+            from directory_app.core.storage.migrations import migrate
+
+            if path is not None:
+                backup_before_migration(engine, path)  # keep the old schema's data first
+            migrate(engine)
     except Exception as exc:
         engine.dispose()
         reason = f"{exc.__class__.__name__}: {exc}".splitlines()[0]

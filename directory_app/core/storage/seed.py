@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from directory_app.core import paths
 from directory_app.core.directory.models import Center, Setting
-from directory_app.core.exchange.directory_form import add_directory
 from directory_app.core.storage.engine import Store
 from directory_app.core.storage.locks import import_lock
 
@@ -44,6 +43,8 @@ def seed_if_empty(store: Store, path: Path = paths.SEED_FILE) -> bool:
         import_lock(s, what="first-start load of the bundled directory")
         if has_centers(s):
             return False
+        from directory_app.core.exchange.directory_form import add_directory  # first start only
+
         data = read_seed(path)
         add_directory(s, data)
         s.merge(Setting(key=META_KEY, value=json.dumps(data.get("meta", {}), sort_keys=True)))
