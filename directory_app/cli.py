@@ -75,9 +75,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv == ["--version"]:
+    if argv == ["--version"]:  # answered before argparse is imported, exactly as argparse would
         print(version_text())
-        return 0
+        raise SystemExit(0)
     gui, command = _pre_parse(argv)
     if command is None and "--version" not in argv:
         from .gui.app import run_gui
