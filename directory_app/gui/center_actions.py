@@ -277,7 +277,11 @@ class CenterActions:
         if len(centers) < len(loaded):
             self._hint("A center on the shortlist is no longer in the directory.")
 
-        self.window.keep_open(CompareDialog(centers, self.window.main_window))
+        flt = self.window.last_filter  # distances from the search's place, in its unit
+        origin = flt.origin if flt is not None else None
+        units = flt.units if flt is not None else "mi"
+        self.window.keep_open(CompareDialog(centers, self.window.main_window, origin=origin,
+                                            units=units))
 
     def _activate(self, center_id: int) -> None:
         if not self.window.table.select_center(center_id):

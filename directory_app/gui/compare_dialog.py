@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from directory_app.core.directory.comparison import NOT_KNOWN_LABEL, comparison
 from directory_app.core.directory.shortlist import compare_as_text, compare_rows
 
 DIFF_BACKGROUND = QColor("#fff1c2")
@@ -44,19 +45,26 @@ LABEL_WIDTH = 230
 class CompareDialog(QDialog):
     """Compare the given centers (exchange form, 2-4 of them)."""
 
-    def __init__(self, centers: list[dict[str, Any]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, centers: list[dict[str, Any]], parent: QWidget | None = None, *,
+        origin: tuple[float, float] | None = None, units: str = "mi",
+    ) -> None:
+        """`origin` (the search's place) adds each center's distance from it."""
         super().__init__(parent)
         self.setWindowTitle(f"Compare {len(centers)} centers")
         self.names = [c.get("name") or "(unnamed)" for c in centers]
-        self.rows = compare_rows(centers)
+        self.rows, self.folded = comparison(centers, compare_rows(centers), origin, units)
 
         self.only_differences = QCheckBox("Show only &differences", self)
         self.only_differences.toggled.connect(self._apply_filter)
         differing = sum(r.differs for r in self.rows)
+        folded = (f" {len(self.folded)} rows unknown for every center are folded into the "
+                  "last line." if self.folded else "")
         summary = QLabel(
-            f"{differing} of {len(self.rows)} rows differ; they are shaded with a bold label.",
-            self,
+            f"{differing} of {len(self.rows)} rows differ; they are shaded with a bold label."
+            + folded, self,
         )
+        summary.setWordWrap(True)
         self.copy_button = QPushButton("&Copy as text", self)
         self.copy_button.setToolTip("Copy the rows shown, tab-separated, for a spreadsheet")
         self.copy_button.clicked.connect(self.copy_to_clipboard)
@@ -102,6 +110,10 @@ class CompareDialog(QDialog):
                     item.setBackground(QBrush(DIFF_BACKGROUND))
                     item.setForeground(QBrush(DIFF_FOREGROUND))
                 t.setItem(r, c, item)
+            if row.label == NOT_KNOWN_LABEL:  # one line for all the unknown rows
+                t.setSpan(r, 1, 1, len(self.names))
+                for item in cells:
+                    item.setForeground(QBrush(QColor("#5f5f5f")))
             if row.differs:
                 label.setFont(bold)
                 label.setToolTip("Differs between these centers")
