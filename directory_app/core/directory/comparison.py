@@ -22,7 +22,7 @@ from directory_app.core.search.staleness import status_text
 
 #: Cell texts that say nothing is known (the presenter's words for a missing fact).
 EMPTY_TEXTS = frozenset({"unknown", "none recorded"})
-NOT_KNOWN_LABEL = "Not known for any of these centers"
+NOT_KNOWN_LABEL = "Unknown for all centers"
 DISTANCE_LABEL = "Distance from search origin"
 TRIALS_LABEL = "Trials"
 MAX_CONDITIONS = 3  # per trial; a trial listing more says "+N more"
