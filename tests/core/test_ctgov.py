@@ -114,6 +114,12 @@ def test_classic_csv_yields_every_study_with_vocabulary_codes() -> None:
         min_age_years=18.0,
         max_age_years=65.0,
         sites=(SiteRecord("Mayo Clinic", "Rochester", "Minnesota", country="United States"),),
+        # The classic CSV's Gender, Enrollment, Start Date and Completion Date columns
+        # ("All", "20", "July 2013", "December 2019"); a month-only date is its first day.
+        sex="all",
+        enrollment=20,
+        start_date=date(2013, 7, 1),
+        completion_date=date(2019, 12, 1),
     )
 
 

@@ -160,7 +160,14 @@ def test_small_v2_shapes_and_bom_csv_import(empty_store):
     for name, trials in (("v2-single-study.json", 1), ("v2-list.json", 2), ("classic-bom.csv", 3)):
         report = run_import(empty_store, DATA / name)
         assert report.ok, (name, report.errors)
-        assert report.trials_new + report.trials_unchanged == trials, name
+        assert report.trials_new + report.trials_unchanged + report.trials_updated == trials, name
+    # The trimmed v2 record of NCT01915927 has no completion date; the CSV's "December 2019"
+    # fills that gap (an update), and no field the CSV lacks is blanked.
+    assert report.trials_updated == 1
+    with empty_store.session() as s:
+        trial = s.scalar(select(Trial).where(Trial.nct_id == "NCT01915927"))
+        assert trial.completion_date == date(2019, 12, 1)
+        assert trial.start_date == date(2013, 7, 1)
 
 
 def test_format_is_read_from_content_not_extension(tmp_path):

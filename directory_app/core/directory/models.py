@@ -214,6 +214,15 @@ class Trial(Base):
     sponsor: Mapped[str | None] = mapped_column(String(300))
     min_age_years: Mapped[float | None] = mapped_column(Float)
     max_age_years: Mapped[float | None] = mapped_column(Float)
+    #: Eligibility as the registry states it (migration 0006); NULL = the source said nothing.
+    sex: Mapped[str | None] = mapped_column(String(10))  # "all", "female" or "male"
+    healthy_volunteers: Mapped[bool | None] = mapped_column(Boolean)
+    enrollment: Mapped[int | None] = mapped_column(Integer)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    completion_date: Mapped[date | None] = mapped_column(Date)
+    eligibility_text: Mapped[str | None] = mapped_column(Text)
+    inclusion_criteria: Mapped[list[str] | None] = mapped_column(JSON)
+    exclusion_criteria: Mapped[list[str] | None] = mapped_column(JSON)
     last_update: Mapped[date | None] = mapped_column(Date)
     url: Mapped[str | None] = mapped_column(String(200))
     #: When an update last fetched this trial's record from the registry (not the record's own
@@ -242,6 +251,9 @@ class TrialSite(Base):
     city: Mapped[str | None] = mapped_column(String(120))
     region: Mapped[str | None] = mapped_column(String(120))
     country: Mapped[str | None] = mapped_column(String(80))
+    #: The registry's contacts for this trial at this site: [{"name", "role", "phone",
+    #: "email"}], source the trial's record (NCT id, as of its last update); NULL = not given.
+    contacts: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL")
     )

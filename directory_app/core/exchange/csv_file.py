@@ -37,6 +37,7 @@ from directory_app.core.exchange.json_file import (
     FLOAT_FIELDS,
     INT_FIELDS,
     LIST_FIELDS,
+    OBJECT_LIST_FIELDS,
     check_document,
     check_record,
     child_fields,
@@ -112,7 +113,7 @@ def decode(ctx: FieldContext, field: str, cell: str) -> Any:
             return int(cell)
         if field in FLOAT_FIELDS:
             return float(cell)
-        if field in LIST_FIELDS:
+        if field in LIST_FIELDS or field in OBJECT_LIST_FIELDS:
             value = json.loads(cell)
             if not isinstance(value, list):
                 raise ValueError
@@ -123,6 +124,8 @@ def decode(ctx: FieldContext, field: str, cell: str) -> Any:
             if field in BOOL_FIELDS
             else 'a list like ["a", "b"]'
             if field in LIST_FIELDS
+            else 'a list like [{"name": "A", "phone": "1"}]'
+            if field in OBJECT_LIST_FIELDS
             else "a number"
         )
         raise ctx.error(field, f"{cell[:40]!r} is not {kind}") from None

@@ -38,15 +38,21 @@ CENTER_FIELDS: tuple[str, ...] = (
     "accreditation", "accreditation_scope", "notes",
     "source", "source_ref", "last_verified", "verified_by", "edited_fields", "version",
 )  # fmt: skip
-DATE_FIELDS = frozenset({"last_verified", "verified_on", "last_update", "checked_on"})
+DATE_FIELDS = frozenset(
+    {"last_verified", "verified_on", "last_update", "checked_on", "start_date", "completion_date"}
+)
 FACT_FIELDS = ("source", "source_ref", "verified_on")
 TRIAL_FIELDS: tuple[str, ...] = (
     "nct_id", "title", "acronym", "status", "phases", "conditions", "interventions", "sponsor",
     "min_age_years", "max_age_years", "last_update", "url",
+    "sex", "healthy_volunteers", "enrollment", "start_date", "completion_date",
+    "eligibility_text", "inclusion_criteria", "exclusion_criteria",
 )  # fmt: skip
 #: A trial as the directory keeps and exports it: the registry's fields, plus the day an update
 #: last checked it with the registry (ours, so never read from a registry download).
 TRIAL_RECORD_FIELDS: tuple[str, ...] = (*TRIAL_FIELDS, "checked_on")
+#: The registry's contacts of a trial site: the members of each item of a link's `contacts`.
+SITE_CONTACT_FIELDS: tuple[str, ...] = ("name", "role", "phone", "email")
 
 CHILDREN: dict[str, tuple[type, tuple[str, ...]]] = {
     "therapies": (TherapyOffering, ("therapy", "delivery")),
@@ -83,20 +89,28 @@ def center_to_dict(center: Center) -> dict[str, Any]:
         ]
         data[key] = sorted(rows, key=lambda r: [str(r[f]) for f in fields])
     data["trials"] = sorted(
-        (
-            {
-                "nct_id": site.trial.nct_id,
-                "site_status": site.site_status,
-                "facility": site.facility,
-                "city": site.city,
-                "region": site.region,
-                "country": site.country,
-            }
-            for site in center.trial_sites
-        ),
+        (_link_to_dict(site) for site in center.trial_sites),
         key=lambda r: (r["nct_id"], r["facility"]),
     )
     return data
+
+
+def _link_to_dict(site: TrialSite) -> dict[str, Any]:
+    """A trial link; `contacts` only when the registry gave the site's contacts, so a center
+    whose source never carried contacts reads (and digests, for sync) as it always did."""
+    link: dict[str, Any] = {
+        "nct_id": site.trial.nct_id,
+        "site_status": site.site_status,
+        "facility": site.facility,
+        "city": site.city,
+        "region": site.region,
+        "country": site.country,
+    }
+    if site.contacts is not None:
+        link["contacts"] = [
+            {f: c.get(f) for f in SITE_CONTACT_FIELDS} for c in site.contacts
+        ]
+    return link
 
 
 def trial_to_dict(trial: Trial) -> dict[str, Any]:
@@ -182,6 +196,7 @@ def add_directory(session: Session, data: dict[str, Any], batch_id: int | None =
                     city=link.get("city"),
                     region=link.get("region"),
                     country=link.get("country"),
+                    contacts=link.get("contacts"),
                     import_batch_id=batch_id,
                 )
             )

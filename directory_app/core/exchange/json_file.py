@@ -27,8 +27,10 @@ from directory_app.core.directory.validation import validate_center
 from directory_app.core.exchange.directory_form import (
     CENTER_FIELDS,
     CHILDREN,
+    DATE_FIELDS,
     FACT_FIELDS,
     FORMAT,
+    SITE_CONTACT_FIELDS,
     TRIAL_RECORD_FIELDS,
     dump_directory,
 )
@@ -38,7 +40,9 @@ from directory_app.core.storage.atomic import atomic_text
 
 #: Center fields an export leaves out (per-database bookkeeping).
 NOT_EXPORTED = frozenset({"version", "id"})
-INT_FIELDS = frozenset({"typical_stay_days", "age_min", "age_max", "cost_min_usd", "cost_max_usd"})
+INT_FIELDS = frozenset(
+    {"typical_stay_days", "age_min", "age_max", "cost_min_usd", "cost_max_usd", "enrollment"}
+)
 FLOAT_FIELDS = frozenset({"latitude", "longitude", "min_age_years", "max_age_years"})
 BOOL_FIELDS = frozenset(
     {
@@ -47,6 +51,7 @@ BOOL_FIELDS = frozenset(
         "payment_plans",
         "financial_assistance",
         "trial_reduced_cost",
+        "healthy_volunteers",
     }
 )
 #: Numbers outside these ranges are refused: the map and distance search cannot use them.
@@ -54,9 +59,16 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "latitude": (-90.0, 90.0),
     "longitude": (-180.0, 180.0),
 }
-LIST_FIELDS = frozenset({"edited_fields", "phases", "conditions", "interventions"})
-DATE_FIELDS = frozenset({"last_verified", "verified_on", "last_update", "checked_on"})
-LINK_FIELDS: tuple[str, ...] = ("nct_id", "site_status", "facility", "city", "region", "country")
+LIST_FIELDS = frozenset(
+    {"edited_fields", "phases", "conditions", "interventions", "inclusion_criteria",
+     "exclusion_criteria"}
+)  # fmt: skip
+#: Lists of objects whose members are text (a trial site's registry contacts).
+OBJECT_LIST_FIELDS: dict[str, tuple[str, ...]] = {"contacts": SITE_CONTACT_FIELDS}
+LINK_FIELDS: tuple[str, ...] = (
+    "nct_id", "site_status", "facility", "city", "region", "country", "contacts",
+)  # fmt: skip
+SEXES = ("all", "female", "male")
 #: Fields a record cannot do without.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "center": ("uid", "name"),
@@ -121,6 +133,8 @@ def check_value(ctx: FieldContext, field: str, value: Any) -> Any:
     elif field in LIST_FIELDS:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         expected = "a list of text values"
+    elif field in OBJECT_LIST_FIELDS:
+        return _object_list(ctx, field, value)
     else:
         ok = isinstance(value, str)
         expected = "text"
@@ -132,6 +146,22 @@ def check_value(ctx: FieldContext, field: str, value: Any) -> Any:
         except ValueError:
             raise ctx.error(field, f"{value!r} is not a date (expected YYYY-MM-DD)") from None
     return value
+
+
+def _object_list(ctx: FieldContext, field: str, value: Any) -> list[dict[str, str | None]]:
+    """A list of objects with text (or null) members, reduced to the known members."""
+    members = OBJECT_LIST_FIELDS[field]
+    if not isinstance(value, list):
+        raise ctx.error(field, f"expected a list of objects, found {_shown(value)}")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ctx.error(f"{field}[{i}]", f"expected an object, found {_shown(item)}")
+        for m in members:
+            if item.get(m) is not None and not isinstance(item[m], str):
+                raise ctx.error(f"{field}[{i}].{m}", f"expected text, found {_shown(item[m])}")
+        out.append({m: item.get(m) for m in members})
+    return out
 
 
 def _shown(value: Any) -> str:
@@ -155,6 +185,8 @@ def check_record(ctx: FieldContext, kind: str, raw: Any, fields: tuple[str, ...]
         nct = out["nct_id"]
         if not NCT_ID.fullmatch(nct):
             raise ctx.error("nct_id", f"{nct!r} is not an NCT id (expected NCT and 8 digits)")
+    if kind == "trial" and out.get("sex") not in (None, *SEXES):
+        raise ctx.error("sex", f"{out['sex']!r} is not one of: {', '.join(SEXES)}")
     if kind == "center" and out.get("edited_fields") is None:
         out["edited_fields"] = []
     return out

@@ -53,6 +53,7 @@ from directory_app.core.importing.study_rules import (
     LOCATION_RANK,
     StudyFacts,
     is_older,
+    site_contacts,
     trial_changes,
     trial_row,
 )
@@ -72,6 +73,8 @@ from directory_app.core.registry.sites import Placement, center_key, new_center,
 
 CHUNK_STUDIES = 500
 REMOVED = TrialStatus.REMOVED.value
+#: A trial link already stored: its id, site status and registry contacts.
+_Link = tuple[int, str | None, list[dict[str, Any]] | None]
 
 ProgressFn = Callable[[int, str], None]
 
@@ -173,16 +176,16 @@ class RegistryImport:
     def _remove_site(
         self,
         nct_id: str,
-        links: dict[tuple[int, int], tuple[int, str | None]],
+        links: dict[tuple[int, int], _Link],
         key: tuple[int, int],
     ) -> None:
         """Mark a site the registry's full record no longer lists (kept, not deleted: its
         history stays visible and undo can put the previous status back)."""
-        link_id, before = links[key]
+        link_id, before, contacts = links[key]
         if before == REMOVED:
             return
         self.writer.site_status(link_id, before, REMOVED)
-        links[key] = (link_id, REMOVED)
+        links[key] = (link_id, REMOVED, contacts)
         self.report.sites_removed += 1
         self._changes.setdefault(nct_id, TrialChange(nct_id)).sites_removed += 1
 
@@ -220,16 +223,18 @@ class RegistryImport:
             for t in self.session.scalars(select(Trial).where(Trial.nct_id.in_(nct_ids)))
         }
 
-    def _existing_links(
-        self, trial_ids: list[int]
-    ) -> dict[tuple[int, int], tuple[int, str | None]]:
-        found: dict[tuple[int, int], tuple[int, str | None]] = {}
+    def _existing_links(self, trial_ids: list[int]) -> dict[tuple[int, int], _Link]:
+        found: dict[tuple[int, int], _Link] = {}
         for ids in chunks(trial_ids):
             stmt = select(
-                TrialSite.id, TrialSite.trial_id, TrialSite.center_id, TrialSite.site_status
+                TrialSite.id,
+                TrialSite.trial_id,
+                TrialSite.center_id,
+                TrialSite.site_status,
+                TrialSite.contacts,
             )
             for row in self.session.execute(stmt.where(TrialSite.trial_id.in_(ids))):
-                found[(row.trial_id, row.center_id)] = (row.id, row.site_status)
+                found[(row.trial_id, row.center_id)] = (row.id, row.site_status, row.contacts)
         return found
 
     def _trial(self, study: StudyRecord, trial: Trial | None) -> TrialRef:
@@ -261,9 +266,10 @@ class RegistryImport:
         trial: TrialRef,
         center: CenterRef,
         site: SiteRecord,
-        links: dict[tuple[int, int], tuple[int, str | None]],
+        links: dict[tuple[int, int], _Link],
     ) -> None:
         status = site.status.value if site.status else None
+        contacts = site_contacts(site)
         existing = links.get((trial.id, center.id)) if trial.id and center.id else None
         if existing is None:
             self.writer.link(
@@ -275,27 +281,33 @@ class RegistryImport:
                     "city": site.city or None,
                     "region": site.region,
                     "country": site.country or None,
+                    "contacts": contacts,
                 },
             )
             self.report.links_new += 1
             if trial.id is not None and trial.nct_id in self._changes:
                 self._changes[trial.nct_id].sites_added += 1
             return
-        link_id, before = existing
+        link_id, before, before_contacts = existing
+        key = (trial.id, center.id)
         if status is None and before == REMOVED:
-            status_now: str | None = None  # listed again, without a site status of its own
-            self.writer.site_status(link_id, before, status_now)
-            links[(trial.id, center.id)] = (link_id, status_now)  # type: ignore[index]
+            status = None  # listed again, without a site status of its own
+            self.writer.site_status(link_id, before, status)
+            links[key] = (link_id, status, before_contacts)  # type: ignore[index]
+            before = status
             self.report.links_updated += 1
             if trial.nct_id in self._changes:
                 self._changes[trial.nct_id].site_statuses_changed += 1
-            return
         if status is not None and status != before:
             self.writer.site_status(link_id, before, status)
-            links[(trial.id, center.id)] = (link_id, status)  # type: ignore[index]
+            links[key] = (link_id, status, before_contacts)  # type: ignore[index]
             self.report.links_updated += 1
             if trial.nct_id in self._changes:
                 self._changes[trial.nct_id].site_statuses_changed += 1
+        # A format without contacts (the CSVs) says nothing about them: keep what is stored.
+        if contacts is not None and contacts != before_contacts:
+            self.writer.site_contacts(link_id, before_contacts, contacts)
+            links[key] = (link_id, links[key][1], contacts)  # type: ignore[index]
 
     # -- centers -------------------------------------------------------------------------------
     def _key(self, site: SiteRecord) -> str:

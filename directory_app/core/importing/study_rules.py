@@ -18,7 +18,7 @@ from directory_app.core.registry.classify import (
     study_conditions,
     therapies_from_text,
 )
-from directory_app.core.registry.fields import StudyRecord
+from directory_app.core.registry.fields import SiteRecord, StudyRecord
 
 #: How much a placement source is worth; a better one replaces a worse one. A location a person
 #: set ("verified") or any source not listed here is never replaced.
@@ -40,8 +40,19 @@ def trial_row(study: StudyRecord) -> dict[str, Any]:
         phases=[p.value for p in study.phases],
         conditions=list(study.conditions),
         interventions=list(study.interventions),
+        inclusion_criteria=_list(study.inclusion_criteria),
+        exclusion_criteria=_list(study.exclusion_criteria),
     )
     return row
+
+
+def _list(items: tuple[str, ...] | None) -> list[str] | None:
+    return None if items is None else list(items)
+
+
+def site_contacts(site: SiteRecord) -> list[dict[str, str | None]] | None:
+    """A site's registry contacts as stored on its trial link; None if the format has none."""
+    return None if site.contacts is None else [c.as_dict() for c in site.contacts]
 
 
 def trial_changes(study: StudyRecord, trial: Trial) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from directory_app.core.directory.models import Center, ImportBatch, Trial, Tria
 from directory_app.core.importing.report import UndoReport
 from directory_app.core.importing.writes import FACT_TABLES, chunks
 
-_DATE_FIELDS = frozenset({"last_update", "checked_on"})
+_DATE_FIELDS = frozenset({"last_update", "checked_on", "start_date", "completion_date"})
 
 
 class NothingToUndo(ValueError):
@@ -59,6 +59,7 @@ def undo_last_import(session: Session) -> UndoReport:
     report = UndoReport(batch_id=batch.id, source_file=batch.source_file)
     _restore_trials(session, journal.get("trials") or {}, report)
     _restore_sites(session, journal.get("sites") or {}, report)
+    _restore_site_contacts(session, journal.get("site_contacts") or {})
     _restore_centers(session, journal.get("centers") or {}, report)
     _remove_facts(session, journal.get("facts") or {}, report)
     _remove_created(session, batch.id, journal.get("created_versions") or {}, report)
@@ -90,6 +91,14 @@ def _restore_sites(session: Session, entries: dict[str, Any], report: UndoReport
             .execution_options(synchronize_session=False)
         )
         report.links_restored += result.rowcount  # type: ignore[attr-defined]
+
+
+def _restore_site_contacts(session: Session, entries: dict[str, Any]) -> None:
+    """Put back the registry contacts a link had, unless they changed again since."""
+    for key, entry in entries.items():
+        site = session.get(TrialSite, int(key))
+        if site is not None and site.contacts == entry["after"]:
+            site.contacts = entry["before"]
 
 
 def _restore_centers(session: Session, entries: dict[str, Any], report: UndoReport) -> None:

@@ -153,6 +153,8 @@ class Journal:
         self.trials: dict[str, dict[str, dict[str, Any]]] = {}
         self.centers: dict[str, dict[str, dict[str, Any]]] = {}
         self.sites: dict[str, dict[str, Any]] = {}
+        #: Trial links whose registry contacts the import replaced: before and after lists.
+        self.site_contacts: dict[str, dict[str, Any]] = {}
         self.facts: dict[str, list[int]] = defaultdict(list)
         #: Centers this import created that it also updated: their version when it ended.
         self.created_versions: dict[str, int] = {}
@@ -169,11 +171,16 @@ class Journal:
         entry = self.sites.setdefault(str(site_id), {"before": before, "after": after})
         entry["after"] = after
 
+    def contacts(self, site_id: int, before: Any, after: Any) -> None:
+        entry = self.site_contacts.setdefault(str(site_id), {"before": before, "after": after})
+        entry["after"] = after
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "trials": self.trials,
             "centers": self.centers,
             "sites": self.sites,
+            "site_contacts": self.site_contacts,
             "facts": {FACT_TABLES[k].__tablename__: ids for k, ids in self.facts.items()},
             "created_versions": self.created_versions,
         }
@@ -200,6 +207,7 @@ class ChunkWriter:
         self.touched: dict[int, CenterState] = {}  # id() of state -> state with changes
         self.links: list[tuple[TrialRef, CenterRef, dict[str, Any]]] = []
         self.statuses: list[dict[str, Any]] = []
+        self.contacts: list[dict[str, Any]] = []
 
     def new_trial(self, ref: TrialRef, row: dict[str, Any]) -> None:
         self.trials.append((ref, {**row, "import_batch_id": self.batch_id}))
@@ -218,6 +226,10 @@ class ChunkWriter:
     def site_status(self, site_id: int, before: str | None, after: str | None) -> None:
         self.statuses.append({"id": site_id, "site_status": after})
         self.journal.site(site_id, before, after)
+
+    def site_contacts(self, site_id: int, before: Any, after: list[dict[str, Any]]) -> None:
+        self.contacts.append({"id": site_id, "contacts": after})
+        self.journal.contacts(site_id, before, after)
 
     def flush(self) -> None:
         """Write what this chunk collected, parents before children, and start afresh."""
@@ -244,8 +256,10 @@ class ChunkWriter:
             s.execute(insert(cast(Table, TrialSite.__table__)), rows)
         if self.statuses:
             s.execute(update(TrialSite), self.statuses)
+        if self.contacts:
+            s.execute(update(TrialSite), self.contacts)
         s.flush()  # trial updates made on ORM objects
-        self.trials, self.links, self.statuses = [], [], []
+        self.trials, self.links, self.statuses, self.contacts = [], [], [], []
         self.touched = {}
 
     def finish(self) -> None:

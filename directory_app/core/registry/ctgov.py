@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from directory_app.core.geo import regions
+from directory_app.core.registry.eligibility import parse_enrollment, parse_sex
 from directory_app.core.registry.fields import (
     FORMAT_CLASSIC_CSV,
     FORMAT_CURRENT_CSV,
@@ -232,13 +233,15 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "nct": "NCT Number", "title": "Title", "status": "Status", "conditions": "Conditions",
         "interventions": "Interventions", "locations": "Locations", "acronym": "Acronym",
         "sponsor": "Sponsor/Collaborators", "phases": "Phases", "age": "Age",
-        "last_update": "Last Update Posted",
+        "last_update": "Last Update Posted", "sex": "Gender", "enrollment": "Enrollment",
+        "start_date": "Start Date", "completion_date": "Completion Date",
     },
     FORMAT_CURRENT_CSV: {
         "nct": "NCT Number", "title": "Study Title", "status": "Study Status",
         "conditions": "Conditions", "interventions": "Interventions", "locations": "Locations",
         "acronym": "Acronym", "sponsor": "Sponsor", "phases": "Phases", "age": "Age",
-        "last_update": "Last Update Posted",
+        "last_update": "Last Update Posted", "sex": "Sex", "enrollment": "Enrollment",
+        "start_date": "Start Date", "completion_date": "Completion Date",
     },
 }  # fmt: skip
 _REQUIRED = ("nct", "title", "status", "conditions", "interventions", "locations")
@@ -406,6 +409,10 @@ def _study_from_csv(get: Callable[[str], str], fmt: str, ctx: FieldContext) -> S
         min_age_years=min_age,
         max_age_years=max_age,
         sites=sites,
+        sex=ctx.convert("sex", parse_sex, get("sex")),
+        enrollment=ctx.convert("enrollment", parse_enrollment, get("enrollment")),
+        start_date=ctx.convert("start_date", parse_date, get("start_date")),
+        completion_date=ctx.convert("completion_date", parse_date, get("completion_date")),
     )
 
 

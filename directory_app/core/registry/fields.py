@@ -49,8 +49,22 @@ class RecordError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class SiteContact:
+    """A person or desk the registry lists for one site of a study (API v2 only)."""
+
+    name: str | None
+    role: str | None
+    phone: str | None
+    email: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "role": self.role, "phone": self.phone, "email": self.email}
+
+
+@dataclass(frozen=True, slots=True)
 class SiteRecord:
-    """One listed site of a study. Only API v2 JSON carries status, postal code and coordinates."""
+    """One listed site of a study. Only API v2 JSON carries status, postal code, coordinates
+    and contacts; `contacts` is None when the format has no contacts at all."""
 
     facility: str
     city: str
@@ -60,6 +74,7 @@ class SiteRecord:
     status: TrialStatus | None = None
     latitude: float | None = None
     longitude: float | None = None
+    contacts: tuple[SiteContact, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +98,15 @@ class StudyRecord:
     #: module), so a site missing from it is one the registry no longer lists. CSV downloads
     #: and the 2025 records with "1 of 20 sites" are not complete.
     sites_complete: bool = False
+    # Eligibility and size; None wherever the format does not carry the field.
+    sex: str | None = None  # "all", "female", "male"
+    healthy_volunteers: bool | None = None
+    enrollment: int | None = None
+    start_date: date | None = None
+    completion_date: date | None = None
+    eligibility_text: str | None = None
+    inclusion_criteria: tuple[str, ...] | None = None
+    exclusion_criteria: tuple[str, ...] | None = None
 
 
 def study_url(nct_id: str) -> str:

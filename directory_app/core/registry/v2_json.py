@@ -12,9 +12,11 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from directory_app.core.registry.eligibility import parse_sex, split_criteria
 from directory_app.core.registry.fields import (
     FieldContext,
     RecordError,
+    SiteContact,
     SiteRecord,
     StudyRecord,
     format_intervention,
@@ -88,6 +90,11 @@ def study_from_json(record: Any, ctx: FieldContext) -> StudyRecord:
     phases_path = _P + "designModule.phases"
     min_path = _P + "eligibilityModule.minimumAge"
     max_path = _P + "eligibilityModule.maximumAge"
+    status = _P + "statusModule."
+    eligibility = _P + "eligibilityModule."
+    criteria_text = _dig(ctx, record, eligibility + "eligibilityCriteria", str)
+    criteria = split_criteria(criteria_text)
+    has_criteria = criteria_text is not None and bool(criteria_text.strip())
     return StudyRecord(
         nct_id=nct_id,
         title=title,
@@ -104,7 +111,66 @@ def study_from_json(record: Any, ctx: FieldContext) -> StudyRecord:
         sites=tuple(_sites(ctx, record, _P + "contactsLocationsModule.locations")),
         sites_complete=_dig(ctx, record, _P + "contactsLocationsModule.locations", list)
         is not None,
+        sex=ctx.convert(eligibility + "sex", parse_sex, _text(ctx, record, eligibility + "sex")),
+        healthy_volunteers=_flag(ctx, record, eligibility + "healthyVolunteers"),
+        enrollment=_count(ctx, record, _P + "designModule.enrollmentInfo.count"),
+        start_date=_date(ctx, record, status + "startDateStruct.date"),
+        completion_date=_date(ctx, record, status + "completionDateStruct.date"),
+        eligibility_text=criteria_text.strip() if has_criteria and criteria_text else None,
+        inclusion_criteria=criteria.inclusion if has_criteria else None,
+        exclusion_criteria=criteria.exclusion if has_criteria else None,
     )
+
+
+def _date(ctx: FieldContext, record: dict[str, Any], path: str) -> Any:
+    return ctx.convert(path, parse_date, _text(ctx, record, path))
+
+
+def _flag(ctx: FieldContext, record: dict[str, Any], path: str) -> bool | None:
+    """A true/false member (which `_dig` refuses, as a bool is never text or a number)."""
+    head, _, last = path.rpartition(".")
+    parent = _dig(ctx, record, head, dict) if head else record
+    value = None if parent is None else parent.get(last)
+    if value is not None and not isinstance(value, bool):
+        raise ctx.error(path, f"expected true/false, found {_json_type(value)}")
+    return value
+
+
+def _count(ctx: FieldContext, record: dict[str, Any], path: str) -> int | None:
+    """A whole, non-negative number of participants (the API writes 40; some tools 40.0)."""
+    value = _dig(ctx, record, path, float)
+    if value is None:
+        return None
+    if not (math.isfinite(value) and value.is_integer() and 0 <= value < 10**9):
+        raise ctx.error(path, f"{value!r} is not a number of participants")
+    return int(value)
+
+
+def _contacts(ctx: FieldContext, loc: dict[str, Any]) -> tuple[SiteContact, ...]:
+    """The site's contacts. API v2 carries contacts, so a location without any lists none
+    (the registry drops them when a site stops recruiting): (), not None."""
+    items = _dig(ctx, loc, "contacts", list) or []
+    found = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ctx.error(f"contacts[{i}]", f"expected an object, found {_json_type(item)}")
+        local = FieldContext(ctx.file, ctx.row, prefix=f"{ctx.prefix}.contacts[{i}]")
+        phone = _text(local, item, "phone")
+        ext = _text(local, item, "phoneExt")
+        contact = SiteContact(
+            name=_text(local, item, "name") or None,
+            role=_role(_text(local, item, "role")),
+            phone=(f"{phone} ext. {ext}" if ext else phone) or None,
+            email=_text(local, item, "email") or None,
+        )
+        if contact.name or contact.phone or contact.email:
+            found.append(contact)
+    return tuple(found)
+
+
+def _role(code: str) -> str | None:
+    """ "PRINCIPAL_INVESTIGATOR" → "Principal investigator"."""
+    return code.replace("_", " ").capitalize() if code else None
 
 
 def _interventions(ctx: FieldContext, record: dict[str, Any]) -> Iterator[str]:
@@ -134,6 +200,7 @@ def _sites(ctx: FieldContext, record: dict[str, Any], path: str) -> Iterator[Sit
             status=local.convert("status", parse_status, status) if status else None,
             latitude=_coordinate(local, loc, "geoPoint.lat", 90.0),
             longitude=_coordinate(local, loc, "geoPoint.lon", 180.0),
+            contacts=_contacts(local, loc),
         )
 
 

@@ -35,7 +35,7 @@ SYNC_STATE = Table(
     Column("synced_at", DateTime, nullable=False),
 )
 #: A trial link as `center_to_dict` writes it, besides the NCT id.
-LINK_FIELDS = ("site_status", "facility", "city", "region", "country")
+LINK_FIELDS = ("site_status", "facility", "city", "region", "country", "contacts")
 
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
