@@ -1,7 +1,7 @@
 """trial eligibility and per-site contacts from the registry
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-03 18:00:00
 
 "Who can take this patient?" is answered per trial: its own age limits, which sexes it enrols,
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
