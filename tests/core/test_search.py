@@ -448,3 +448,29 @@ def test_result_rows_and_detail_pane_agree_on_staleness_at_the_boundary(empty_st
     stale = {r.name: r.stale for r in find(empty_store)}
     assert stale == {"Boundary": True, "Day after": False}
     assert is_stale(boundary, TODAY) and not is_stale(boundary + timedelta(days=1), TODAY)
+
+
+def test_an_unlocated_center_in_a_country_outside_the_radius_is_never_within(empty_store):
+    """'Within 300 mi of Cleveland' never lists or counts a Norwegian hospital whose exact place
+    is unknown, not even when unlocated centers are asked for; a U.S. one might be inside."""
+    cleveland = (41.5034, -81.6081)
+    add(empty_store, "Near", point(cleveland, 10), country="United States")
+    add(empty_store, "Akershus", city="Lørenskog", country="Norway")
+    add(empty_store, "Somewhere in Ohio", city="Nowhere", region="OH", country="United States")
+    add(empty_store, "Somewhere in California", region="CA", country="United States")
+    add(empty_store, "Country unknown")
+    flt = CenterFilter(origin=cleveland, radius_km=300 * 1.609344, as_of=TODAY)
+    with empty_store.session() as s:
+        assert unlocated_left_out(s, flt) == 2
+        shown = search(s, replace(flt, show_unlocated=True))
+        paged = search(s, replace(flt, show_unlocated=True, limit=10))
+        by_name = search(s, replace(flt, show_unlocated=True, sort="name"))
+        anywhere = search(s, replace(flt, radius_km=None))
+    expected = ["Near", "Country unknown", "Somewhere in Ohio"]
+    assert [r.name for r in shown] == [r.name for r in paged] == expected
+    assert sorted(r.name for r in by_name) == sorted(expected)
+    # Without a radius nothing is "outside": every center is listed, the unlocated last.
+    assert len(anywhere) == 5
+    oslo = CenterFilter(origin=(59.91, 10.75), radius_km=100, show_unlocated=True, as_of=TODAY)
+    with empty_store.session() as s:
+        assert [r.name for r in search(s, oslo)] == ["Akershus", "Country unknown"]

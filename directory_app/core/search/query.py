@@ -16,7 +16,8 @@ How a search runs, and why:
    its trials meets them all (or, for condition and therapy alone, a fact a person verified on
    the center does); rows name those trials (`matched_trials`). With a radius, "within" means
    located within: centers without coordinates are left out (counted by `unlocated_left_out`)
-   unless `show_unlocated`.
+   unless `show_unlocated`, and never shown or counted when their country (U.S.: state) lies
+   wholly outside the radius (`geo.country_reach`).
 4. The chosen page becomes result rows (`search_rows`) from the search rows already read, plus
    one query for the addresses, whatever the page size.
 
@@ -36,6 +37,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from directory_app.core.geo.country_reach import may_lie_within
 from directory_app.core.geo.places import bounding_box, geodesic_km
 from directory_app.core.search.criteria import Context, Criterion, compile_criteria
 from directory_app.core.search.distance_rank import (
@@ -157,7 +159,7 @@ def unlocated_left_out(session: Session, flt: CenterFilter) -> int:
     criteria = compile_criteria(ctx)
     matcher = matcher_for(session, ctx)
     where = _where_once(session, ctx, criteria, matcher)
-    return len(where.keep(_candidates(session, _query(where, unlocated()))))
+    return len(_unlocated_within(session, ctx, where))
 
 
 def count_centers(session: Session) -> int:
@@ -236,6 +238,21 @@ def _within(
     return where.keep(found)
 
 
+def _unlocated_within(session: Session, ctx: Context, where: _Where) -> list[Candidate]:
+    """Centers without coordinates passing `where` that may still lie within the radius: those
+    whose country (U.S.: state) lies wholly outside it are not within it (`country_reach`).
+    All of them when the search has no radius."""
+    items = _candidates(session, _query(where, unlocated()))
+    flt = ctx.flt
+    if items and flt.origin is not None and flt.radius_km is not None:
+        origin, radius = flt.origin, flt.radius_km
+        ids = [row.center_id for row, _ in items]
+        stmt = select(C.c.id, C.c.country, C.c.region).where(ctx.backend.ids_in(C.c.id, ids))
+        places = {cid: (country, region) for cid, country, region in session.execute(stmt)}
+        items = [c for c in items if may_lie_within(origin, radius, *places[c[0].center_id])]
+    return where.keep(items)
+
+
 def _km(c: Candidate) -> float:
     return math.inf if c[1] is None else c[1]
 
@@ -311,16 +328,15 @@ def _near(
     # a radius "within" means located within: they are shown only when asked for.
     with_unlocated = flt.radius_km is None or flt.show_unlocated
     where = _where_once(session, ctx, criteria, matcher)
-    unlocated_query = _query(where, unlocated())
     if flt.sort == "distance" and flt.limit is not None:
         chosen = _nearest(session, where, origin, ceiling, flt.limit)
         if len(chosen) < flt.limit and with_unlocated:
-            rest = _ordered(ctx, where.keep(_candidates(session, unlocated_query)))
+            rest = _ordered(ctx, _unlocated_within(session, ctx, where))
             chosen.extend(rest[: flt.limit - len(chosen)])
         return chosen
     items = _within(session, where, origin, ceiling)
     if flt.sort == "distance":
         items = _by_distance(origin, items)
     if with_unlocated:
-        items.extend(where.keep(_candidates(session, unlocated_query)))
+        items.extend(_unlocated_within(session, ctx, where))
     return _ordered(ctx, items)
