@@ -123,8 +123,22 @@ class CenterActions:
     def _ready(self) -> bool:
         return self.window.store is not None
 
+    @property
+    def editable(self) -> bool:
+        """False on a read-only database: nothing here may write (edits, the shortlist)."""
+        return self.window.store is not None and not self.window.store.read_only
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Turn the actions that write off (or back on); Compare only reads."""
+        for action in (self.edit_action, self.new_action, self.delete_action,
+                       self.shortlist_action):
+            action.setEnabled(not read_only)
+
     # ----------------------------------------------------------------- editing
     def edit_center(self) -> None:
+        if self._ready() and not self.editable:  # a double-click still lands here
+            self._hint("This directory is read-only: centers cannot be edited.")
+            return
         center_id = self._selected("edit")
         if center_id is None or not self._ready():
             return

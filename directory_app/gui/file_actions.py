@@ -135,6 +135,11 @@ class FileActions:
                 self.export_directory_action,
                 self.export_results_action, self.referral_action]
 
+    def set_read_only(self, read_only: bool) -> None:
+        """Turn importing, updating and undoing an import off (or back on); exports only read."""
+        for action in (self.import_action, self.update_action, self.undo_import_action):
+            action.setEnabled(not read_only)
+
     # ------------------------------------------------------------------ plumbing
     def _hint(self, text: str, ms: int = 8000) -> None:
         self.window.hint(text, ms)

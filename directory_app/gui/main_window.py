@@ -126,9 +126,20 @@ class MainWindow(QMainWindow):
         """Show this directory: the first search runs as soon as the event loop is free."""
         self.store = store
         self.runner.store = store
+        self._show_read_only(store.read_only)
         self.status_label.setText("Searching the directory…")
         self.refresh_shortlist()
         QTimer.singleShot(0, self.run_search)
+
+    def _show_read_only(self, read_only: bool) -> None:
+        """A directory in a read-only place: say so above the results and in the status bar,
+        and turn off every action that would write (they would only fail)."""
+        self.read_only_banner.setVisible(read_only)
+        self.read_only_badge.setVisible(read_only)
+        self.center_actions.set_read_only(read_only)
+        self.file_actions.set_read_only(read_only)
+        title = f"{APP_TITLE} (read-only)" if read_only else APP_TITLE
+        self.setWindowTitle(title)
 
     # ------------------------------------------------------------------------ layout
     def _build_widgets(self) -> None:
@@ -157,6 +168,16 @@ class MainWindow(QMainWindow):
         self.chips.resetRequested.connect(self.reset_filters)
         self.filters.changed.connect(self._show_chips)
         box.addWidget(self.chips)
+        self.read_only_banner = QLabel(
+            "<b>Read-only:</b> this directory's file is in a place the app cannot write to. "
+            "Searching, comparing and exporting work; editing, the shortlist and imports are "
+            "turned off. To make changes, copy the file to a writable folder and open the copy.")
+        self.read_only_banner.setAccessibleName("Read-only directory")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setContentsMargins(8, 6, 8, 6)
+        self.read_only_banner.setStyleSheet("background: #e8eef7; color: #1f3a5f;")
+        self.read_only_banner.hide()
+        box.addWidget(self.read_only_banner)
         self.relax_label = QLabel()  # an empty or tiny result explains itself (relax links)
         self.relax_label.setAccessibleName("Why so few results")
         self.relax_label.setWordWrap(True)
@@ -189,6 +210,11 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel("Opening the directory…")
         self.status_label.setAccessibleName("Result count")
         self.statusBar().addWidget(self.status_label, 1)
+        self.read_only_badge = QLabel("Read-only")
+        self.read_only_badge.setAccessibleName("Read-only directory")
+        self.read_only_badge.setStyleSheet("color: #1f3a5f; font-weight: bold; padding: 0 6px;")
+        self.read_only_badge.hide()
+        self.statusBar().addPermanentWidget(self.read_only_badge)
 
     def add_action(
         self, menu: QMenu, text: str, slot: Callable[[], object],

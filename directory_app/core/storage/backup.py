@@ -221,7 +221,9 @@ def backup_before(store: Store, reason: str) -> Path | None:
 
     Returns the backup's path, or None when there is nothing to lose (an empty database) or the
     database is not SQLite (PostgreSQL is backed up with pg_dump by its administrator). Call it
-    before opening the action's transaction; an error means the action must not go ahead."""
+    before opening the action's transaction; an error means the action must not go ahead - as
+    on a read-only database, where the action is refused in plain words before it starts."""
+    store.require_writable(reason)
     db_path = sqlite_path(store.url)
     if db_path is None or not _worth_saving(db_path):
         return None

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from directory_app.core import paths
 
@@ -103,12 +106,65 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def read_only_place(path: Path) -> bool:
+    """True when this process may read the database file at `path` but not write it or its
+    folder (a read-only mount, a file or folder without write permission). SQLite needs the
+    folder too: WAL mode keeps its `-wal` and `-shm` files beside the database."""
+    if not path.is_file():
+        return False
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
+
+
+def read_only_sqlite_uri(path: Path) -> str:
+    """A SQLite URI (for `sqlite3.connect(..., uri=True)`) that opens `path` for reading only,
+    writing nothing beside it.
+
+    A WAL database cannot be opened even with `mode=ro` when its `-shm` file is missing and
+    cannot be created (a read-only folder): SQLite then answers "unable to open database file",
+    which is not damage. `immutable=1` reads the file as it stands - right when there is no
+    `-wal` beside it, as after every clean close; when there is one (and its `-shm`), `mode=ro`
+    reads the changes it holds too."""
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    pending = wal.is_file() and wal.stat().st_size > 0 and shm.is_file()
+    flags = "mode=ro" if pending else "mode=ro&immutable=1"
+    return f"file:{quote(str(path))}?{flags}"
+
+
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine that reads the SQLite file at `path` without writing a byte to it or beside
+    it (`read_only_sqlite_uri`); SQLite itself refuses every write (`query_only`).
+
+    The connection is made from the URI by hand: a SQLAlchemy URL would re-encode a path that
+    holds spaces, '#' or accents on its way to SQLite."""
+    uri = read_only_sqlite_uri(path)
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+        poolclass=QueuePool,
+        hide_parameters=True,
+    )
+    _configure_sqlite(engine, read_only=True)
+    return engine
+
+
+def read_only_message(where: str, what: str = "change") -> str:
+    """The one line a writing action gets on a read-only database: plain words, never
+    "damaged" and never "another import is writing"."""
+    return (
+        f"{where} is read-only here, so the {what} was not started and nothing was changed; "
+        "searching and exporting still work - to make changes, use a copy in a writable folder"
+    )
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        if read_only:  # journal mode and syncing are the writer's business; refuse all writes
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
@@ -199,11 +255,20 @@ def schema_is_current(engine: Engine) -> bool:
 
 @dataclass
 class Store:
-    """An open directory database: engine, session factory and its URL."""
+    """An open directory database: engine, session factory and its URL.
+
+    `read_only`: the file is in a read-only place and was opened for reading; searching and
+    exporting work, every writing action says "read-only" before it starts."""
 
     url: str
     engine: Engine
     factory: sessionmaker[Session]
+    read_only: bool = False
+
+    def require_writable(self, what: str) -> None:
+        """Refuse a writing action on a read-only database in one plain line (StoreError)."""
+        if self.read_only:
+            raise StoreError(read_only_message(str(self.path or display_url(self.url)), what))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -9,14 +9,21 @@ import sqlite3
 from pathlib import Path
 
 from directory_app.core.storage.backup_folder import latest_backup
-from directory_app.core.storage.engine import SQLITE_HEADER, StoreError
+from directory_app.core.storage.engine import (
+    SQLITE_HEADER,
+    StoreError,
+    read_only_place,
+    read_only_sqlite_uri,
+)
 
 
-def check_sqlite_file(path: Path) -> None:
+def check_sqlite_file(path: Path, *, read_only: bool = False) -> None:
     """Refuse a file that is not a healthy SQLite database, without writing a byte to it.
 
     The header check catches a random file; `quick_check` through a read-only URI catches a
-    damaged database before SQLAlchemy or alembic could write to it."""
+    damaged database before SQLAlchemy or alembic could write to it. In a read-only place the
+    check reads the file as it stands (`read_only_sqlite_uri`): a folder SQLite cannot write
+    its `-shm` file into is not a damaged database (`read_only` asks for that reading)."""
     if not path.exists() or path.stat().st_size == 0:
         return
     if path.is_dir():
@@ -27,7 +34,9 @@ def check_sqlite_file(path: Path) -> None:
         hint = f"; {_way_out(path)}" if latest_backup(path) else ""
         raise StoreError(f"{path}: not a SQLite database (unrecognised file header){hint}")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        as_is = read_only or read_only_place(path)
+        uri = read_only_sqlite_uri(path) if as_is else f"file:{path}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True)
         try:
             rows = conn.execute("PRAGMA quick_check").fetchall()
         finally:
