@@ -14,6 +14,7 @@ from types import ModuleType
 #: module (under `directory_app.commands`) -> the commands it registers, in `--help` order.
 COMMANDS: dict[str, tuple[str, ...]] = {
     "info": ("info", "centers"),
+    "show": ("show",),
     "maintenance": ("check", "backup", "restore", "backups"),
     "sync": ("sync",),
     "search": ("search",),

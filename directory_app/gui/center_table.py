@@ -33,20 +33,16 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from directory_app.core.directory.vocab import CenterKind, Therapy
+from directory_app.core.present.words import UNKNOWN, label
 
 _log = logging.getLogger(__name__)
 
-UNKNOWN = "unknown"
 STALE_COLOUR = QColor("#9a5b00")
 FLAG_COLOUR = QColor("#b00020")
 Index = QModelIndex | QPersistentModelIndex
 ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
-
-
-def _label(vocab: Any, code: str | None) -> str:
-    return str(vocab.label_of(code, UNKNOWN))
 
 
 def _flag_count(row: Any) -> int:
@@ -84,7 +80,7 @@ def _recruiting(row: Any) -> str:
 
 
 def _therapies(row: Any) -> str:
-    return ", ".join(_label(Therapy, t) for t in row.therapies) or UNKNOWN
+    return ", ".join(label(Therapy, t) for t in row.therapies) or UNKNOWN
 
 
 def _lower(text: str | None) -> str | None:
@@ -124,7 +120,7 @@ SPECS: dict[Column, ColumnSpec] = {
         "Center", lambda r, u: r.name or UNKNOWN, lambda r: _lower(r.name), width=220
     ),
     Column.KIND: ColumnSpec(
-        "Kind", lambda r, u: _label(CenterKind, r.kind), lambda r: r.kind, width=120
+        "Kind", lambda r, u: label(CenterKind, r.kind), lambda r: r.kind, width=120
     ),
     Column.PLACE: ColumnSpec(
         "Location", lambda r, u: _place(r),

@@ -1,9 +1,12 @@
 """The detail pane: every field of the selected center, grouped, each with where it came from.
 
+The rows and their words come from `core.present.center_facts` (the same the comparison, the
+referral sheet, the HSDS export and `directory-app show` use); this module lays them out as HTML.
+
 A coordinator must be able to tell a checked fact from a guess, so:
 - every group and every list item says its provenance ("verified 2026-03-02 by …",
   "inferred from NCT01234567", "HIFLD hospital list");
-- a value nobody recorded reads "unknown" — never blank, never a default;
+- a value nobody recorded reads "Unknown" — never blank, never a default;
 - a center not verified within 12 months (or never) carries a stale badge, sample data a banner;
 - trials show status and phase with their ClinicalTrials.gov link, beside the plain reminder that
   a registered trial is not an approved treatment.
@@ -24,31 +27,23 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from directory_app.core.directory.verification import describe
-from directory_app.core.directory.vocab import (
-    Accreditation,
-    CenterKind,
-    Condition,
-    ContactRole,
-    Delivery,
-    Phase,
-    Provenance,
-    RedFlagKind,
-    Setting,
-    Specialty,
-    SupportService,
-    Therapy,
-    TrialStatus,
+from directory_app.core.present import words
+from directory_app.core.present.center_facts import (
+    CTGOV_STUDY,
+    TRIAL_NOTE,
+    CenterFacts,
+    Fact,
+    Section,
+    TrialFact,
+    center_facts,
 )
 from directory_app.core.search.shapes import STALE_AFTER_MONTHS
 from directory_app.core.search.shapes import is_stale as core_is_stale
-from directory_app.core.search.staleness import status_stale, status_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-UNKNOWN = '<span class="unknown">unknown</span>'
-TRIAL_NOTE = "A registered trial is not an approved treatment."
-CTGOV_STUDY = "https://clinicaltrials.gov/study/"
+UNKNOWN = f'<span class="unknown">{words.UNKNOWN}</span>'
 NCT_RE = re.compile(r"(NCT\d{8})", re.IGNORECASE)
 PLACEHOLDER = (
     "<p class='muted'>Select a center to see everything recorded about it, "
@@ -66,55 +61,29 @@ h3 { margin: 14px 0 3px 0; color: #1f4e79; font-size: large; }
 .note { color: #7a4a00; }
 td { padding: 1px 8px 1px 0; vertical-align: top; }
 """
+#: Lists shown under a caption of their own (a section holding more than one list).
+CAPTIONS = {"person": "People to contact", "specialty": "Specialties",
+            "service": "Support services"}
+#: List entries that start with their label ("Referral coordinator: ...").
+LABELLED_ITEMS = frozenset({"person", "red_flag"})
+#: Record rows the header already shows.
+SHOWN_IN_HEADER = frozenset({"source"})
 
 
 def load_detail(session: Session, center_id: int) -> dict[str, Any] | None:
     """Everything the pane shows about one center (its exchange dict plus its trial records),
     read in a few queries through core functions; None if the center is gone."""
-    from directory_app.core.exchange.directory_form import (
-        center_to_dict,
-        load_centers,
-        trial_to_dict,
-    )
+    # Imported on first use: the exchange form loads SQLAlchemy's ORM, which the window's
+    # first paint does not need.
+    from directory_app.core.exchange.directory_form import center_with_trials, load_centers
 
     centers = load_centers(session, [center_id])
-    if not centers:
-        return None
-    center = centers[0]
-    data = center_to_dict(center)
-    data["trial_records"] = {s.trial.nct_id: trial_to_dict(s.trial) for s in center.trial_sites}
-    return data
-
-
-def as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
+    return center_with_trials(centers[0]) if centers else None
 
 
 def is_stale(last_verified: Any, today: date | None = None) -> bool:
     """The core's staleness rule, for a date that may arrive as ISO text from the exchange form."""
-    return core_is_stale(as_date(last_verified), today or date.today())
-
-
-def label(vocab: Any, code: Any) -> str:
-    """The vocabulary label of a code, escaped; "unknown" for a missing one."""
-    return UNKNOWN if not code else escape(vocab.label_of(str(code)))
-
-
-def text(value: Any) -> str:
-    if value is None or value == "":
-        return UNKNOWN
-    return escape(str(value))
-
-
-def yes_no(value: bool | None) -> str:
-    return UNKNOWN if value is None else ("yes" if value else "no")
+    return core_is_stale(words.as_date(last_verified), today or date.today())
 
 
 def link(url: str | None, shown: str | None = None) -> str:
@@ -137,36 +106,17 @@ def linkify_nct(text: str) -> str:
     return "".join(nct_link(p.upper()) if NCT_RE.fullmatch(p) else escape(p) for p in parts)
 
 
-def provenance(source: Any, ref: Any = None, verified: Any = None, by: Any = None) -> str:
-    """One phrase saying where a fact came from and when a person last checked it."""
-    when = as_date(verified)
-    if source == Provenance.VERIFIED:
-        phrase = f"verified {when.isoformat()}" if when else "verified (date not recorded)"
-        who = by or ref
-        return phrase + (f" by {escape(str(who))}" if who else "")
-    if source == Provenance.REGISTRY:
-        ref_text = str(ref or "")
-        return "inferred from " + (linkify_nct(ref_text) if ref_text else "a trial registry")
-    if source == Provenance.HIFLD:
-        return "HIFLD hospital list" + (f" ({escape(str(ref))})" if ref else "")
-    if source == Provenance.GAZETTEER:
-        return "offline gazetteer"
-    if source == Provenance.SAMPLE:
-        return "sample data (not a real center)"
-    if not source:
-        return "source unknown"
-    return label(Provenance, source)
+def value_html(fact: Fact) -> str:
+    """A fact's value: greyed when nothing is recorded, a link when it is a web address."""
+    if not fact.known:
+        return f'<span class="unknown">{escape(fact.value)}</span>'
+    if fact.url and fact.url == fact.value:
+        return link(fact.url)
+    return escape(fact.value)
 
 
-def fact_prov(fact: dict[str, Any]) -> str:
-    phrase = provenance(fact.get("source"), fact.get("source_ref"), fact.get("verified_on"))
-    return f'<span class="prov"> — {phrase}</span>'
-
-
-def center_prov(c: dict[str, Any]) -> str:
-    phrase = provenance(c.get("source"), c.get("source_ref"), c.get("last_verified"),
-                        c.get("verified_by"))
-    return f'<div class="prov">Source: {phrase}</div>'
+def source_html(fact: Fact) -> str:
+    return f'<span class="prov"> — {linkify_nct(fact.source)}</span>' if fact.source else ""
 
 
 def rows(pairs: list[tuple[str, str]]) -> str:
@@ -174,212 +124,121 @@ def rows(pairs: list[tuple[str, str]]) -> str:
     return f"<table>{body}</table>"
 
 
-def fact_list(items: list[str]) -> str:
-    if not items:
-        return f"<p>{UNKNOWN} <span class='prov'>(nothing recorded)</span></p>"
-    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+def _item_html(fact: Fact) -> str:
+    if not fact.known:
+        return f"{value_html(fact)}"
+    if fact.key == "red_flag":
+        evidence = f"<br>Evidence: {link(fact.url)}" if fact.url else ""
+        return f"<b>{escape(fact.label)}</b>: {value_html(fact)}{evidence}{source_html(fact)}"
+    lead = f"{escape(fact.label)}: " if fact.key in LABELLED_ITEMS else ""
+    return f"{lead}{value_html(fact)}{source_html(fact)}"
 
 
-def section(title: str, body: str) -> str:
-    return f"<h3>{escape(title)}</h3>{body}"
+def fact_list(facts: list[Fact]) -> str:
+    return "<ul>" + "".join(f"<li>{_item_html(f)}</li>" for f in facts) + "</ul>"
 
 
-def _header(c: dict[str, Any], today: date | None) -> str:
-    parts = [f"<h2>{text(c.get('name'))}</h2>"]
-    kind = label(CenterKind, c.get("kind")) if c.get("kind") else "Kind " + UNKNOWN
-    kind_prov = provenance(c.get("kind_source"), c.get("kind_source_ref")) if c.get(
-        "kind_source") else ""
-    parts.append(f"<div>{kind}" + (f'<span class="prov"> — {kind_prov}</span>' if kind_prov
-                                   else "") + "</div>")
+def section_html(section: Section, skip: frozenset[str] = frozenset()) -> str:
+    """The section's plain rows as a table, then each of its lists (under a caption when the
+    section holds more than one thing)."""
+    table = [(f.label, value_html(f) + source_html(f)) for f in section.facts
+             if not f.item and f.key not in skip]
+    lists: dict[str, list[Fact]] = {}
+    for f in section.facts:
+        if f.item:
+            lists.setdefault(f.key, []).append(f)
+    parts = [rows(table)] if table else []
+    for key, facts in lists.items():
+        if key in CAPTIONS:
+            parts.append(f"<div class='muted'>{escape(CAPTIONS[key])}</div>")
+        parts.append(fact_list(facts))
+    return f"<h3>{escape(section.title)}</h3>" + "".join(parts)
+
+
+def _header(facts: CenterFacts) -> str:
+    kind = facts.kind
+    parts = [f"<h2>{escape(facts.name)}</h2>",
+             "<div>" + (value_html(kind) if kind.known else f"Kind: {UNKNOWN}")
+             + source_html(kind) + "</div>"]
     badges = []
-    if c.get("source") == Provenance.SAMPLE:
+    if facts.sample:
         badges.append("<span class='badge-sample'>&nbsp;SAMPLE DATA — not a real center, "
                       "for trying the app only&nbsp;</span>")
-    when = as_date(c.get("last_verified"))
+    when = facts.last_verified
     if when is None:
         badges.append("<span class='badge-stale'>&nbsp;Stale: never verified by a person&nbsp;"
                       "</span>")
-    elif is_stale(when, today):
+    elif facts.stale:
         badges.append(f"<span class='badge-stale'>&nbsp;Stale: last verified {when.isoformat()}"
                       f" ({STALE_AFTER_MONTHS} months or more ago)&nbsp;</span>")
-    if c.get("red_flags"):
-        n = len(c["red_flags"])
+    if facts.red_flags:
+        n = len(facts.red_flags)
         badges.append(f"<span class='badge-flag'>&nbsp;{n} red flag{'s' * (n != 1)}&nbsp;</span>")
     if badges:
         parts.append("<p>" + " ".join(badges) + "</p>")
-    parts.append(center_prov(c))
+    parts.append(f'<div class="prov">Source: {linkify_nct(facts.record_source)}</div>')
     return "".join(parts)
 
 
-def _contact(c: dict[str, Any]) -> str:
-    address = ", ".join(
-        escape(str(c[k])) for k in ("address", "city", "region", "postal_code", "country")
-        if c.get(k)
-    ) or UNKNOWN
-    loc = c.get("location_source")
-    where = address + (f'<span class="prov"> — located by {provenance(loc)}</span>'
-                       if loc and c.get("latitude") is not None else "")
-    people = [
-        f"{label(ContactRole, p.get('role'))}: {text(p.get('name'))}, phone {text(p.get('phone'))}"
-        f", email {text(p.get('email'))}{fact_prov(p)}"
-        for p in c.get("contacts", [])
-    ]
-    return rows([
-        ("Address", where),
-        ("Phone", text(c.get("phone"))),
-        ("Email", text(c.get("email"))),
-        ("Website", link(c.get("website"))),
-    ]) + "<div class='muted'>People to contact</div>" + fact_list(people)
+def _trial_html(t: TrialFact) -> str:
+    checked = (f" (checked with the registry {escape(t.checked_on)})" if t.checked_on
+               else " (not yet checked with the registry)")
+    status, site = escape(t.trial_status), escape(t.site_status) if t.site_status else UNKNOWN
+    if t.stale:
+        status = f"<span class='badge-stale'>&nbsp;{status}&nbsp;</span>"
+        if t.site_status:
+            site = f"<span class='badge-stale'>&nbsp;{site}&nbsp;</span>"
+    updated = t.last_update.isoformat() if t.last_update else UNKNOWN
+    return (
+        f"{nct_link(t.nct_id)} — {escape(t.title) if t.title else UNKNOWN}<br>"
+        f"Status {status}{checked}; phase {escape(t.phases) if t.phases else UNKNOWN}; "
+        f"this site {site}"
+        f"<span class='prov'> — registered facility: "
+        f"{escape(t.facility) if t.facility else UNKNOWN}; "
+        f"ClinicalTrials.gov, updated {updated}</span>"
+    )
 
 
-def _therapies(c: dict[str, Any]) -> str:
-    return fact_list([
-        f"{label(Therapy, t.get('therapy'))}, delivery {label(Delivery, t.get('delivery'))}"
-        f"{fact_prov(t)}"
-        for t in c.get("therapies", [])
-    ])
-
-
-def _conditions(c: dict[str, Any]) -> str:
-    return fact_list([
-        f"{label(Condition, x.get('condition'))}{fact_prov(x)}" for x in c.get("conditions", [])
-    ])
-
-
-def _team(c: dict[str, Any]) -> str:
-    team = c.get("team", [])
-    specialties = [f"{label(Specialty, m.get('discipline'))}{fact_prov(m)}"
-                   for m in team if m.get("role") == "specialty"]
-    services = [f"{label(SupportService, m.get('discipline'))}{fact_prov(m)}"
-                for m in team if m.get("role") == "service"]
-    return ("<div class='muted'>Specialties</div>" + fact_list(specialties)
-            + "<div class='muted'>Support services</div>" + fact_list(services))
-
-
-def _setting(c: dict[str, Any]) -> str:
-    stay = c.get("typical_stay_days")
-    return rows([
-        ("Setting", label(Setting, c.get("setting"))),
-        ("Typical stay", UNKNOWN if stay is None else f"{int(stay)} days"),
-    ])
-
-
-def _eligibility(c: dict[str, Any]) -> str:
-    lo, hi = c.get("age_min"), c.get("age_max")
-    ages = UNKNOWN if lo is None and hi is None else (
-        f"{lo if lo is not None else 'unknown'} to {hi if hi is not None else 'unknown'} years")
-    return rows([
-        ("Ages accepted", ages),
-        ("Conventional treatment must have failed", yes_no(c.get("requires_failed_conventional"))),
-        ("Notes", text(c.get("eligibility_notes"))),
-    ])
-
-
-def _costs(c: dict[str, Any]) -> str:
-    lo, hi = c.get("cost_min_usd"), c.get("cost_max_usd")
-    if lo is None and hi is None:
-        cost = UNKNOWN
-    elif lo == hi or hi is None or lo is None:
-        cost = f"${(lo if lo is not None else hi):,} (USD)"
-    else:
-        cost = f"${lo:,} – ${hi:,} (USD)"
-    return rows([
-        ("Cost range", cost),
-        ("Insurance accepted", yes_no(c.get("insurance_accepted"))),
-        ("Insurance notes", text(c.get("insurance_notes"))),
-        ("Payment plans", yes_no(c.get("payment_plans"))),
-        ("Financial assistance", yes_no(c.get("financial_assistance"))),
-        ("Reduced cost within a trial", yes_no(c.get("trial_reduced_cost"))),
-    ])
-
-
-def _accreditation(c: dict[str, Any]) -> str:
-    return rows([
-        ("Accreditation", label(Accreditation, c.get("accreditation"))),
-        ("Scope", text(c.get("accreditation_scope"))),
-    ])
-
-
-def _trials(c: dict[str, Any], today: date | None = None) -> str:
+def _trials(facts: CenterFacts) -> str:
     """Each trial with its status "as of" its record's last update, stale ones marked."""
-    day = today or date.today()
-    records = c.get("trial_records", {})
-    items = []
-    for site in c.get("trials", []):
-        nct = str(site.get("nct_id", ""))
-        t = records.get(nct, {})
-        phases = ", ".join(label(Phase, p) for p in t.get("phases") or []) or UNKNOWN
-        checked = t.get("checked_on")
-        checked_text = (
-            f" (checked with the registry {escape(str(checked))})"
-            if checked
-            else " (not yet checked with the registry)"
-        )
-        updated = as_date(t.get("last_update"))
-        # label() is escaped HTML already; the status text only adds a date and fixed words.
-        status = status_text(label(TrialStatus, t.get("status")), updated, day)
-        site_status = label(TrialStatus, site.get("site_status"))
-        if site.get("site_status"):
-            site_status = status_text(site_status, updated, day)
-        if status_stale(updated, day):
-            status = f"<span class='badge-stale'>&nbsp;{status}&nbsp;</span>"
-            if site.get("site_status"):
-                site_status = f"<span class='badge-stale'>&nbsp;{site_status}&nbsp;</span>"
-        items.append(
-            f"{nct_link(nct)} — {text(t.get('title'))}<br>"
-            f"Status {status}{checked_text}; phase {phases}; "
-            f"this site {site_status}"
-            f"<span class='prov'> — registered facility: {text(site.get('facility'))}; "
-            f"ClinicalTrials.gov, updated {text(t.get('last_update'))}</span>"
-        )
-    body = fact_list(items) if items else "<p>No registered trials linked.</p>"
-    return body + f"<p class='note'><b>{escape(TRIAL_NOTE)}</b></p>"
+    items = "".join(f"<li>{_trial_html(t)}</li>" for t in facts.trials)
+    body = f"<ul>{items}</ul>" if items else "<p>No registered trials linked.</p>"
+    return f"<h3>Trials</h3>{body}<p class='note'><b>{escape(TRIAL_NOTE)}</b></p>"
 
 
-def _red_flags(c: dict[str, Any]) -> str:
-    flags = c.get("red_flags", [])
-    if not flags:
-        return "<p>None recorded.</p>"
-    return fact_list([
-        f"<b>{label(RedFlagKind, f.get('kind'))}</b>: {text(f.get('description'))}<br>"
-        f"Evidence: {link(f.get('evidence_url'))}{fact_prov(f)}"
-        for f in flags
-    ])
-
-
-def _sections(c: dict[str, Any]) -> str:
-    """Each section's verification date, once they differ (one date for all says it above)."""
+def _record(c: dict[str, Any], facts: CenterFacts) -> str:
+    """The record's rows, with each section's verification date once they differ."""
+    record = facts.section("record")
     if not c.get("verified_sections"):
-        return ""
-    return " · ".join(f"{text(label)}: {when.isoformat() if when else 'never'}"
-                      for label, when in describe(c["verified_sections"], c.get("last_verified")))
+        return section_html(record, SHOWN_IN_HEADER)
+    dates = " · ".join(f"{escape(name)}: {when.isoformat() if when else words.NEVER}"
+                       for name, when in describe(c["verified_sections"], c.get("last_verified")))
+    shown = [record.get("last_verified"),
+             Fact("sections", "Sections verified", dates), *record.facts[1:]]
+    table = [(f.label, value_html(f) if f.key != "sections" else dates) for f in shown
+             if f.key not in SHOWN_IN_HEADER]
+    return f"<h3>{escape(record.title)}</h3>{rows(table)}"
 
 
 def render_center(c: dict[str, Any], today: date | None = None) -> str:
     """The whole pane as HTML (escaped); pure, so tests can read it without a widget."""
-    record = rows([
-        ("Last verified", text(c.get("last_verified")) if c.get("last_verified")
-         else "never"),
-        *([("Sections verified", _sections(c))] if c.get("verified_sections") else []),
-        ("Verified by", text(c.get("verified_by"))),
-        ("Source reference", text(c.get("source_ref"))),
-        ("Notes", text(c.get("notes"))),
-    ])
+    facts = center_facts(c, today)
+    by_key = {s.key: s for s in facts.sections}
+    red_flags = by_key["red_flags"]
+    if not red_flags.items("red_flag"):
+        red = "<h3>Red flags</h3><p>None recorded.</p>"
+    else:
+        red = section_html(red_flags)
     return "".join([
         f"<style>{STYLE}</style>",
-        _header(c, today),
+        _header(facts),
         _why(c),
-        section("Red flags", _red_flags(c)),
-        section("Contact and roles", _contact(c)),
-        section("Therapies", _therapies(c)),
-        section("Conditions treated", _conditions(c)),
-        section("Care team", _team(c)),
-        section("Setting", _setting(c)),
-        section("Eligibility", _eligibility(c)),
-        section("Costs and financial help", _costs(c)),
-        section("Accreditation", _accreditation(c)),
-        section("Trials", _trials(c, today)),
-        section("Record", record),
+        red,
+        *(section_html(by_key[k]) for k in ("contact", "therapies", "conditions", "team",
+                                            "setting", "eligibility", "costs",
+                                            "accreditation")),
+        _trials(facts),
+        _record(c, facts),
     ])
 
 
@@ -391,7 +250,8 @@ def _why(c: dict[str, Any]) -> str:
         return ""
     items = [linkify_nct(str(m)) for m in match.get("matched") or ()]
     items += [f"<span class='unknown'>{escape(u)}</span>" for u in match.get("unknown") or ()]
-    return section("Why it matches this search", fact_list(items))
+    return "<h3>Why it matches this search</h3><ul>" + "".join(
+        f"<li>{i}</li>" for i in items) + "</ul>"
 
 
 def open_external(url: QUrl) -> bool:

@@ -26,27 +26,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from directory_app.core.directory.models import Trial
-from directory_app.core.directory.vocab import (
-    CenterKind,
-    Condition,
-    ContactRole,
-    Phase,
-    Provenance,
-    RedFlagKind,
-    Setting,
-    Specialty,
-    SupportService,
-    Therapy,
-    TrialStatus,
-    Vocab,
-)
-from directory_app.core.exchange.directory_form import center_to_dict, load_centers
+from directory_app.core.exchange.directory_form import center_with_trials, load_centers
 from directory_app.core.geo import places as geo
-from directory_app.core.search.staleness import status_stale, status_text
+from directory_app.core.present.center_facts import (
+    TRIAL_NOTE,
+    CenterFacts,
+    Fact,
+    center_facts,
+)
+from directory_app.core.present.words import NONE_RECORDED, UNKNOWN
 from directory_app.core.storage.atomic import atomic_write_bytes
 
-TRIAL_NOTE = "A registered trial is not an approved treatment."
 #: Qt's PDF writer crashes when two threads lay out documents at once: one sheet at a time.
 #: Re-entrant, so a caller may hold it around a whole job that ends in `write_pdf`.
 PDF_LOCK = threading.RLock()
@@ -88,58 +78,37 @@ def origin_for(place: str) -> Origin:
 def load_shortlist(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """The centers, in the order given, with each trial link's registry record attached.
     Raises LookupError naming ids that are not in the directory."""
-    centers = {c.id: center_to_dict(c) for c in load_centers(session, ids)}
+    centers = {c.id: center_with_trials(c) for c in load_centers(session, ids)}
     missing = [i for i in ids if i not in centers]
     if missing:
         raise LookupError(f"no center with id {', '.join(map(str, missing))}")
-    nct_ids = {t["nct_id"] for c in centers.values() for t in c["trials"]}
-    trials = (
-        {t.nct_id: t for t in session.query(Trial).filter(Trial.nct_id.in_(nct_ids))}
-        if nct_ids
-        else {}
-    )
-    for center in centers.values():
-        for link in center["trials"]:
-            trial = trials.get(link["nct_id"])
-            link["title"] = trial.title if trial else ""
-            link["trial_status"] = trial.status if trial else None
-            link["phases"] = list(trial.phases) if trial else []
-            link["last_update"] = trial.last_update if trial else None
     return [centers[i] for i in dict.fromkeys(ids)]
 
 
 # --- HTML ------------------------------------------------------------------------------------
 
 
-def _label(vocab: type[Vocab], code: str | None) -> str:
-    return vocab.label_of(code)
+def _value(fact: Fact) -> str:
+    """A fact's value, escaped; greyed when nothing is recorded."""
+    return escape(fact.value) if fact.known else f"<span class='muted'>{escape(fact.value)}</span>"
 
 
-def _t(value: Any) -> str:
-    return escape(str(value)) if value not in (None, "") else "<span class='muted'>unknown</span>"
-
-
-def _yes_no(value: bool | None) -> str:
-    return {True: "Yes", False: "No"}.get(value, "<span class='muted'>unknown</span>")  # type: ignore[arg-type]
-
-
-def _fact_source(fact: dict[str, Any]) -> str:
-    if fact.get("source") == Provenance.VERIFIED:
-        when = fact.get("verified_on")
-        return f"verified {when}" if when else "verified"
-    ref = fact.get("source_ref")
-    return f"inferred from {ref}" if ref else _label(Provenance, fact.get("source")).lower()
-
-
-def _facts(items: list[str]) -> str:
-    return ", ".join(items) if items else "<span class='muted'>none recorded</span>"
+def _facts(facts: list[Fact], *, sources: bool = False) -> str:
+    """A list's entries on one line, each with its source when `sources`."""
+    if not facts:
+        return f"<span class='muted'>{NONE_RECORDED}</span>"
+    return ", ".join(
+        escape(f.value) + (f" <span class='small'>({escape(f.source)})</span>"
+                           if sources and f.source else "")
+        for f in facts
+    )
 
 
 def _distance(center: dict[str, Any], origin: Origin | None, units: str) -> str:
     if origin is None:
         return ""
     if center.get("latitude") is None or center.get("longitude") is None:
-        return f"Distance from {escape(origin.label)}: unknown (location not recorded)"
+        return f"Distance from {escape(origin.label)}: {UNKNOWN} (location not recorded)"
     km = geo.geodesic_km(origin.latitude, origin.longitude, center["latitude"], center["longitude"])
     mi = km / KM_PER_MILE
     first, second = (
@@ -148,49 +117,36 @@ def _distance(center: dict[str, Any], origin: Origin | None, units: str) -> str:
     return f"Distance from {escape(origin.label)}: <b>{first}</b> ({second}) in a straight line"
 
 
-def _contacts(center: dict[str, Any]) -> str:
-    people = sorted(
-        center.get("contacts", []),
-        key=lambda p: (
-            list(ContactRole.codes()).index(p["role"])
-            if p.get("role") in ContactRole.codes()
-            else 99,
-            p.get("name") or "",
-        ),
-    )
+def _contacts(facts: CenterFacts) -> str:
+    people = facts.section("contact").items("person")
     if not people:
         return "<p class='muted'>No named contacts on file; use the main phone number.</p>"
     rows = "".join(
-        f"<tr><td>{escape(_label(ContactRole, p.get('role')))}</td><td>{_t(p.get('name'))}</td>"
-        f"<td>{_t(p.get('phone'))}</td><td>{_t(p.get('email'))}</td>"
-        f"<td class='small'>{escape(_fact_source(p))}</td></tr>"
+        f"<tr><td>{escape(p.label)}</td><td>{escape(p.value)}</td>"
+        f"<td class='small'>{escape(p.source)}</td></tr>"
         for p in people
     )
     return (
-        "<table class='grid' width='100%'><tr><th>Role</th><th>Name</th><th>Phone</th>"
-        f"<th>Email</th><th>Source</th></tr>{rows}</table>"
+        "<table class='grid' width='100%'><tr><th width='24%'>Role</th>"
+        f"<th>Name · phone · email</th><th width='24%'>Source</th></tr>{rows}</table>"
     )
 
 
-def _trials(center: dict[str, Any], today: date) -> str:
+def _trials(facts: CenterFacts) -> str:
     """The center's trials, each status "as of" its record's date and marked when stale."""
-    links = center.get("trials", [])
-    if not links:
+    if not facts.trials:
         return "<p class='muted'>No registered trials on file.</p>"
     rows = []
-    for link in links:
-        status = link.get("site_status") or link.get("trial_status")
-        phases = ", ".join(_label(Phase, p) for p in link.get("phases") or []) or "—"
-        title = link.get("title") or ""
+    for t in facts.trials:
+        title = t.title
         if len(title) > 110:
             title = title[:107].rstrip() + "…"
-        updated = link.get("last_update")
-        shown = escape(status_text(_label(TrialStatus, status), updated, today))
-        if status_stale(updated, today):
+        shown = escape(t.status)
+        if t.stale:
             shown = f"<span class='stale'>{shown}</span>"
         rows.append(
-            f"<tr><td><b>{escape(link['nct_id'])}</b></td><td>{shown}"
-            f"</td><td>{escape(phases)}</td><td>{escape(title)}</td></tr>"
+            f"<tr><td><b>{escape(t.nct_id)}</b></td><td>{shown}"
+            f"</td><td>{escape(t.phases or '—')}</td><td>{escape(title)}</td></tr>"
         )
     return (
         "<table class='grid' width='100%'><tr><th width='16%'>NCT number</th>"
@@ -203,61 +159,47 @@ def _trials(center: dict[str, Any], today: date) -> str:
     )
 
 
-def _money(center: dict[str, Any]) -> str:
-    low, high = center.get("cost_min_usd"), center.get("cost_max_usd")
-    if low is None and high is None:
-        cost = "<span class='muted'>unknown — ask the financial counselor</span>"
-    elif low is not None and high is not None and low != high:
-        cost = f"US${low:,} – US${high:,}"
-    else:
-        cost = f"US${(low if low is not None else high):,}"
-    notes = center.get("insurance_notes")
-    insurance = _yes_no(center.get("insurance_accepted")) + (f" — {escape(notes)}" if notes else "")
+def _money(facts: CenterFacts) -> str:
+    costs = facts.section("costs")
+    cost = costs.get("cost")
+    shown = (_value(cost) if cost.known
+             else f"<span class='muted'>{UNKNOWN} — ask the financial counselor</span>")
+    notes = costs.get("insurance_notes")
+    insurance = _value(costs.get("insurance_accepted")) + (
+        f" — {escape(notes.value)}" if notes.known else "")
+    answers = "".join(
+        f"<tr><td>{escape(f.label)}</td><td>{_value(f)}</td></tr>"
+        for f in (costs.get(k) for k in ("payment_plans", "financial_assistance",
+                                         "trial_reduced_cost"))
+    )
     return (
         "<table width='100%'>"
-        f"<tr><td width='32%'>Typical cost</td><td>{cost}</td></tr>"
-        f"<tr><td>Insurance accepted</td><td>{insurance}</td></tr>"
-        + "".join(
-            f"<tr><td>{label}</td><td>{_yes_no(center.get(field))}</td></tr>"
-            for label, field in (
-                ("Payment plans", "payment_plans"),
-                ("Financial assistance", "financial_assistance"),
-                ("Reduced cost in trials", "trial_reduced_cost"),
-            )
-        )
-        + "</table>"
+        f"<tr><td width='32%'>{escape(cost.label)}</td><td>{shown}</td></tr>"
+        f"<tr><td>Insurance accepted</td><td>{insurance}</td></tr>{answers}</table>"
     )
 
 
-def _provenance(center: dict[str, Any]) -> str:
-    verified = center.get("last_verified")
-    who = f" by {escape(center['verified_by'])}" if center.get("verified_by") else ""
+def _provenance(facts: CenterFacts) -> str:
+    record = facts.section("record")
+    verified, who = record.get("last_verified"), record.get("verified_by")
     checked = (
-        f"Last verified by a person: {escape(str(verified))}{who}."
-        if verified
+        f"Last verified by a person: {escape(verified.value)}"
+        + (f" by {escape(who.value)}" if who.known else "") + "."
+        if verified.known
         else "Not yet verified by a person: facts marked “inferred” come from public "
         "registries and may be out of date."
     )
-    source = _label(Provenance, center.get("source"))
-    ref = f" ({escape(center['source_ref'])})" if center.get("source_ref") else ""
-    loc = center.get("location_source")
-    located = f" Location from: {escape(_label(Provenance, loc))}." if loc else ""
-    return f"<p class='small'>{checked} Record source: {escape(source)}{ref}.{located}</p>"
+    located = facts.fact("place").source
+    where = f" Location: {escape(located)}." if located else ""
+    return (f"<p class='small'>{checked} Record source: "
+            f"{escape(record.get('source').value)}.{where}</p>")
 
 
-def _address(center: dict[str, Any]) -> str:
-    city_line = " ".join(
-        p
-        for p in (
-            ", ".join(x for x in (center.get("city"), center.get("region")) if x),
-            center.get("postal_code"),
-        )
-        if p
-    )
-    lines = [center.get("address"), city_line, center.get("country")]
-    return (
-        "<br/>".join(escape(x) for x in lines if x) or "<span class='muted'>address unknown</span>"
-    )
+def _address(facts: CenterFacts) -> str:
+    address, place = facts.fact("address"), facts.fact("place")
+    lines = [f.value for f in (address, place) if f.known]
+    return "<br/>".join(escape(x) for x in lines) or (
+        f"<span class='muted'>Address: {UNKNOWN}</span>")
 
 
 def center_html(
@@ -268,57 +210,51 @@ def center_html(
     today: date | None = None,
 ) -> str:
     """One center's section of the sheet; `today` dates the trial statuses' staleness."""
-    kind = _label(CenterKind, center.get("kind")) if center.get("kind") else "Kind not recorded"
-    team = center.get("team", [])
-    therapies = [
-        f"{escape(_label(Therapy, t['therapy']))} <span class='small'>"
-        f"({escape(_fact_source(t))})</span>"
-        for t in center.get("therapies", [])
-    ]
-    conditions = [escape(_label(Condition, c["condition"])) for c in center.get("conditions", [])]
-    specialties = [
-        escape(_label(Specialty, m["discipline"])) for m in team if m.get("role") == "specialty"
-    ]
-    services = [
-        escape(_label(SupportService, m["discipline"])) for m in team if m.get("role") == "service"
-    ]
-    age = ""
-    if center.get("age_min") is not None or center.get("age_max") is not None:
-        age = f"Ages {center.get('age_min') or 0}–{center.get('age_max') or 'any'}. "
-    setting = _label(Setting, center.get("setting")) if center.get("setting") else "unknown"
+    facts = center_facts(center, today)
+    contact = facts.section("contact")
+    kind = facts.kind.value if facts.kind.known else f"Kind: {UNKNOWN}"
+    website = contact.get("website")
     parts = [
-        f"<h2>{number}. {escape(center['name'])}</h2>",
+        f"<h2>{number}. {escape(facts.name)}</h2>",
         f"<p class='muted'>{escape(kind)}</p>",
-        "<table width='100%'><tr><td width='55%' valign='top'>" + _address(center) + "</td>"
-        "<td valign='top'>" + f"Phone: {_t(center.get('phone'))}<br/>Email: "
-        f"{_t(center.get('email'))}<br/>Website: {_t(center.get('website'))}</td></tr></table>",
+        "<table width='100%'><tr><td width='55%' valign='top'>" + _address(facts) + "</td>"
+        "<td valign='top'>" + f"Phone: {_value(contact.get('phone'))}<br/>Email: "
+        f"{_value(contact.get('email'))}<br/>Website: {_value(website)}</td></tr></table>",
     ]
     distance = _distance(center, origin, units)
     if distance:
         parts.append(f"<p>{distance}</p>")
-    for flag in center.get("red_flags", []):
+    for flag in facts.red_flags:
         parts.append(
-            f"<p class='flag'>&nbsp;Concern on file: "
-            f"{escape(_label(RedFlagKind, flag.get('kind')))} — "
-            f"{escape(flag.get('description') or '')}&nbsp;</p>"
+            f"<p class='flag'>&nbsp;Concern on file: {escape(flag.label)} — "
+            f"{escape(flag.value)}&nbsp;</p>"
         )
+    team = facts.section("team")
+    services = team.items("service")
+    setting, stay = facts.fact("setting"), facts.fact("typical_stay")
+    ages, notes = facts.fact("ages"), facts.fact("eligibility_notes")
+    eligibility = (
+        f"Setting: {_value(setting)}"
+        + (f"; typical stay {escape(stay.value)}" if stay.known else "")
+        + (f". Ages {escape(ages.value)}" if ages.known else "")
+        + "."
+        + (f" {escape(notes.value)}" if notes.known else "")
+    )
     parts += [
         "<h3>Contacts</h3>",
-        _contacts(center),
+        _contacts(facts),
         "<h3>Therapies and conditions</h3>",
-        f"<p>Therapies: {_facts(therapies)}</p>",
-        f"<p>Conditions: {_facts(conditions)}</p>",
-        f"<p>Care team: {_facts(specialties)}"
+        f"<p>Therapies: {_facts(facts.section('therapies').items('therapy'), sources=True)}</p>",
+        f"<p>Conditions: {_facts(facts.section('conditions').items('condition'))}</p>",
+        f"<p>Care team: {_facts(team.items('specialty'))}"
         + (f"; support: {_facts(services)}" if services else "")
         + "</p>",
-        f"<p>Setting: {escape(setting)}. {age}"
-        + (escape(center["eligibility_notes"]) if center.get("eligibility_notes") else "")
-        + "</p>",
+        f"<p>{eligibility}</p>",
         "<h3>Registered trials</h3>",
-        _trials(center, today or date.today()),
+        _trials(facts),
         "<h3>Costs and financial help</h3>",
-        _money(center),
-        _provenance(center),
+        _money(facts),
+        _provenance(facts),
     ]
     return "".join(parts)
 

@@ -56,10 +56,10 @@ def test_compare_marks_rows_that_differ():
     rows = {r.label: r for r in compare_rows([one, two])}
     assert rows["Cost (USD)"].values == ("$80,000 – $150,000", "up to $90,000")
     assert rows["Cost (USD)"].differs
-    assert rows["Kind"].values == ("Academic hospital", "unknown")
+    assert rows["Kind"].values == ("Academic hospital", "Unknown")
     assert rows["Therapies"].values[0] == "HSCT (autologous) — intravenous"
     assert not rows["Conditions"].differs
-    assert rows["Payment plans"].values == ("unknown", "unknown")
+    assert rows["Payment plans"].values == ("Unknown", "Unknown")
     assert rows["Contact: Referral coordinator"].values[0] == "Pat Rivera · 312-555-0101"
     assert rows["Age range (years)"].values[0] == "18 – 65"
     assert rows["Last verified"].values[0] == "never"
@@ -68,9 +68,9 @@ def test_compare_marks_rows_that_differ():
 def test_compare_shows_unknown_for_missing_values_and_none_recorded_for_empty_lists():
     bare = {"name": "Bare", "therapies": [], "trials": []}
     rows = {r.label: r for r in compare_rows([bare, sample_center()])}
-    assert rows["Phone"].values[0] == "unknown"
-    assert rows["Therapies"].values[0] == "none recorded"
-    assert rows["Place"].values == ("unknown", "Chicago, IL 60611, United States")
+    assert rows["Phone"].values[0] == "Unknown"
+    assert rows["Therapies"].values[0] == "None recorded"
+    assert rows["Place"].values == ("Unknown", "Chicago, IL 60611, United States")
 
 
 def test_compare_accepts_two_to_four_centers_only():
@@ -85,7 +85,7 @@ def test_compare_as_text_is_tab_separated_with_one_line_per_row():
     text = compare_as_text(["A", "B"], rows)
     lines = text.splitlines()
     assert lines[0] == "\tA\tB"
-    assert lines[1] == "Kind\tAcademic hospital\tunknown"
+    assert lines[1] == "Kind\tAcademic hospital\tUnknown"
     assert len(lines) == len(rows) + 1
     assert "Multiple sclerosis; Systemic sclerosis" in text
 
@@ -98,6 +98,6 @@ def test_compare_dates_each_trial_status_by_its_registry_record():
            "trial_records": {"NCT00000002": {"last_update": recent}}}  # fmt: skip
     rows = {r.label: r for r in compare_rows([one, two])}
     assert rows["Trials"].values == (
-        "NCT00000001 (recruiting (as of 2022-04-05; stale, check the registry))",
-        f"NCT00000002 (recruiting (as of {recent}))",
+        "NCT00000001 (Recruiting (as of 2022-04-05; stale, check the registry))",
+        f"NCT00000002 (Recruiting (as of {recent}))",
     )

@@ -42,7 +42,7 @@ def test_unknown_values_read_unknown_not_blank(rows):
     model = CenterTableModel()
     model.set_rows(rows)
     sample = model.row_of(next(r.id for r in rows if r.name.startswith("Puget")))
-    assert model.data(model.index(sample, Column.KIND)) == "unknown"
+    assert model.data(model.index(sample, Column.KIND)) == "Unknown"
     assert model.data(model.index(sample, Column.VERIFIED)) == "never (stale)"
 
 

@@ -50,7 +50,7 @@ def test_trials_name_condition_phase_and_dated_status():
     row = trials_row(centers(), today=date(2026, 12, 3))
     assert row.values[0].startswith("NCT01234567 · Multiple Sclerosis, Lupus · ")
     assert "as of 2026-06-01" in row.values[0] and "recruiting" in row.values[0].lower()
-    assert row.values[1] == "none recorded"
+    assert row.values[1] == "None recorded"
 
 
 def test_rows_unknown_for_every_center_fold_into_one_line(qtbot):

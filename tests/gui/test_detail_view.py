@@ -1,4 +1,4 @@
-"""The detail pane: every group, every fact with its provenance, unknowns read 'unknown', stale
+"""The detail pane: every group, every fact with its provenance, unknowns read 'Unknown', stale
 and sample centers are labelled, and only http(s) links ever leave the app."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def test_trials_show_status_phase_link_and_the_plain_note(rich):
 def test_unknown_values_read_unknown_never_blank_or_guessed(rich):
     html = render_center(rich, TODAY)
     assert "<td class='muted'>Payment plans</td><td>" + detail_view.UNKNOWN in html
-    assert "<td class='muted'>Financial assistance</td><td>no</td>" in html
+    assert "<td class='muted'>Financial assistance</td><td>No</td>" in html
     assert "$125,000 – $200,000" in html
 
 

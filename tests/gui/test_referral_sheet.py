@@ -79,7 +79,7 @@ def test_sheet_lists_contacts_by_role_trials_costs_provenance_and_distance(seede
     mayo = html.split("<h2>2.")[0]
     assert mayo.index("Referral coordinator") < mayo.index("Financial counselor")  # by role
     assert "Jane &lt;Doe&gt;" in mayo  # escaped, never markup
-    assert "US$125,000 – US$150,000" in mayo and "Financial assistance</td><td>Yes" in mayo
+    assert "$125,000 – $150,000" in mayo and "Financial assistance</td><td>Yes" in mayo
     # Every status carries its registry record's date; the bundled 2022 records are stale.
     assert re.search(
         r"NCT\d{8}</b></td><td><span class='stale'>(Recruiting|Completed|Unknown status) "

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from directory_app.core.directory import vocab
 from directory_app.core.directory.shortlist import CompareRow
 from directory_app.core.geo.distance import KM_PER_MILE, geodesic_km
-from directory_app.core.search.staleness import status_text
+from directory_app.core.present.center_facts import TrialFact, trial_facts
+from directory_app.core.present.words import NONE_RECORDED, UNKNOWN
 
 #: Cell texts that say nothing is known (the presenter's words for a missing fact).
-EMPTY_TEXTS = frozenset({"unknown", "none recorded"})
+EMPTY_TEXTS = frozenset({UNKNOWN.lower(), NONE_RECORDED.lower()})
 NOT_KNOWN_LABEL = "Unknown for all centers"
 DISTANCE_LABEL = "Distance from search origin"
 TRIALS_LABEL = "Trials"
@@ -51,35 +51,27 @@ def distance_row(
     return _row(DISTANCE_LABEL, values)
 
 
-def _trial_line(site: dict[str, Any], record: dict[str, Any], today: date) -> str:
-    """'NCT01234567 · Multiple sclerosis, Lupus · phase 2 · recruiting (as of 2022-04-05)'."""
-    parts = [str(site.get("nct_id"))]
-    conditions = [str(x) for x in record.get("conditions") or []]
-    if conditions:
-        more = len(conditions) - MAX_CONDITIONS
-        parts.append(", ".join(conditions[:MAX_CONDITIONS]) + (f" +{more} more" if more > 0
-                                                                else ""))
+def _trial_line(t: TrialFact) -> str:
+    """'NCT01234567 · Multiple sclerosis, Lupus · Phase 2 · Recruiting (as of 2022-04-05)'."""
+    parts = [t.nct_id]
+    if t.conditions:
+        more = len(t.conditions) - MAX_CONDITIONS
+        parts.append(", ".join(t.conditions[:MAX_CONDITIONS]) + (f" +{more} more" if more > 0
+                                                                  else ""))
     else:
         parts.append("condition not stated")
-    phases = [vocab.Phase.label_of(p) for p in record.get("phases") or []]
-    parts.append(", ".join(phases) if phases else "phase not stated")
-    status = site.get("site_status") or record.get("status")
-    updated = record.get("last_update")
-    when = date.fromisoformat(updated[:10]) if isinstance(updated, str) and updated else None
-    parts.append(status_text(vocab.TrialStatus.label_of(status).lower(), when, today))
+    parts.append(t.phases or "phase not stated")
+    parts.append(t.status)
     return " · ".join(parts)
 
 
 def trials_row(centers: Sequence[dict[str, Any]], today: date | None = None) -> CompareRow:
     """Each center's trials with condition, phase and status (dated by the registry record,
     from the detail loader's `trial_records`), one trial per line."""
-    day = today or date.today()
     values = []
     for c in centers:
-        records = c.get("trial_records") or {}
-        lines = [_trial_line(site, records.get(str(site.get("nct_id"))) or {}, day)
-                 for site in c.get("trials") or []]
-        values.append("\n".join(lines) if lines else "none recorded")
+        lines = [_trial_line(t) for t in trial_facts(c, today)]
+        values.append("\n".join(lines) if lines else NONE_RECORDED)
     return _row(TRIALS_LABEL, values)
 
 

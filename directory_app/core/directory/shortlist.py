@@ -11,9 +11,8 @@ list is next changed, so undoing a delete brings the center back onto the shortl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -21,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from directory_app.core.directory import vocab
 from directory_app.core.directory.models import Center, Setting
+from directory_app.core.present.center_facts import CenterFacts, Fact, TrialFact, center_facts
+from directory_app.core.present.words import NONE_RECORDED
 
 SHORTLIST_KEY = "shortlist"
-UNKNOWN = "unknown"
-NONE_RECORDED = "none recorded"
 
 
 # --- the stored shortlist ---------------------------------------------------------------------
@@ -96,159 +95,97 @@ class CompareRow:
     differs: bool
 
 
-def _label(cls: type[vocab.Vocab], code: str | None) -> str:
-    return cls.label_of(code, UNKNOWN)
+def _lines(facts: Sequence[Fact]) -> str:
+    """A list's entries one per line, NONE_RECORDED for an empty one."""
+    return "\n".join(f.value for f in facts) if facts else NONE_RECORDED
 
 
-def _yes_no(value: bool | None) -> str:
-    return UNKNOWN if value is None else ("Yes" if value else "No")
+def _setting(f: CenterFacts) -> str:
+    setting, stay = f.fact("setting"), f.fact("typical_stay")
+    return setting.value + (f"; typical stay {stay.value}" if stay.known else "")
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return UNKNOWN
-    return str(value)
-
-
-def _lines(items: Iterable[str]) -> str:
-    items = list(items)
-    return "\n".join(items) if items else NONE_RECORDED
-
-
-def _range(low: int | None, high: int | None, fmt: str = "{:,}") -> str:
-    if low is None and high is None:
-        return UNKNOWN
-    if high is None:
-        return f"from {fmt.format(low)}"
-    if low is None:
-        return f"up to {fmt.format(high)}"
-    if low == high:
-        return fmt.format(low)
-    return f"{fmt.format(low)} – {fmt.format(high)}"
-
-
-def _place(c: dict[str, Any]) -> str:
-    region = " ".join(p for p in (c.get("region"), c.get("postal_code")) if p)
-    parts = [p for p in (c.get("city"), region, c.get("country")) if p]
-    return ", ".join(parts) if parts else UNKNOWN
-
-
-def _therapies(c: dict[str, Any]) -> str:
-    return _lines(
-        _label(vocab.Therapy, t["therapy"])
-        + (f" — {_label(vocab.Delivery, t['delivery']).lower()}" if t.get("delivery") else "")
-        for t in c.get("therapies", [])
-    )
-
-
-def _team(c: dict[str, Any], role: str, cls: type[vocab.Vocab]) -> str:
-    return _lines(_label(cls, t["discipline"]) for t in c.get("team", []) if t["role"] == role)
-
-
-def _contact(c: dict[str, Any], role: str) -> str:
-    rows = [r for r in c.get("contacts", []) if r.get("role") == role]
-    return _lines(
-        " · ".join(p for p in (r.get("name"), r.get("phone"), r.get("email")) if p) for r in rows
-    )
-
-
-def _setting(c: dict[str, Any]) -> str:
-    text = _label(vocab.Setting, c.get("setting"))
-    stay = c.get("typical_stay_days")
-    if stay is not None:
-        text += f"; typical stay {stay} day{'s' if stay != 1 else ''}"
-    return text
-
-
-def _accreditation(c: dict[str, Any]) -> str:
-    if not c.get("accreditation"):
+def _accreditation(f: CenterFacts) -> str:
+    accreditation, scope = f.fact("accreditation"), f.fact("accreditation_scope")
+    if not accreditation.known:
         return "none known"
-    text = _label(vocab.Accreditation, c["accreditation"])
-    return f"{text} ({c['accreditation_scope']})" if c.get("accreditation_scope") else text
+    return f"{accreditation.value} ({scope.value})" if scope.known else accreditation.value
 
 
-def _insurance(c: dict[str, Any]) -> str:
-    text = _yes_no(c.get("insurance_accepted"))
-    return f"{text} — {c['insurance_notes']}" if c.get("insurance_notes") else text
+def _insurance(f: CenterFacts) -> str:
+    accepted, notes = f.fact("insurance_accepted"), f.fact("insurance_notes")
+    return f"{accepted.value} — {notes.value}" if notes.known else accepted.value
 
 
-def _trials(c: dict[str, Any]) -> str:
-    """'NCT01234567 (recruiting (as of 2022-04-05; stale, check the registry))' per trial; the
+def _trials(c: dict[str, Any], f: CenterFacts) -> str:
+    """'NCT01234567 (Recruiting (as of 2022-04-05; stale, check the registry))' per trial; the
     date comes from `trial_records` (the detail loader's), when the caller read them."""
-    from directory_app.core.search.staleness import status_text
+    dated = "trial_records" in c
 
-    records = c.get("trial_records") or {}
-    today = date.today()
+    def line(t: TrialFact) -> str:
+        if t.site_status is None:
+            return t.nct_id
+        return f"{t.nct_id} ({t.site_status if dated else t.status_label})"
 
-    def line(t: dict[str, Any]) -> str:
-        if not t.get("site_status"):
-            return str(t["nct_id"])
-        label = _label(vocab.TrialStatus, t["site_status"]).lower()
-        updated = (records.get(t["nct_id"]) or {}).get("last_update")
-        if "trial_records" in c:
-            when = date.fromisoformat(updated) if isinstance(updated, str) else updated
-            label = status_text(label, when, today)
-        return f"{t['nct_id']} ({label})"
-
-    return _lines(line(t) for t in c.get("trials", []))
+    return "\n".join(line(t) for t in f.trials) if f.trials else NONE_RECORDED
 
 
-def _verified(c: dict[str, Any]) -> str:
-    if not c.get("last_verified"):
-        return "never"
-    who = f" by {c['verified_by']}" if c.get("verified_by") else ""
-    return f"{c['last_verified']}{who}"
-
-
-def _source(c: dict[str, Any]) -> str:
-    text = _label(vocab.Provenance, c.get("source"))
-    return f"{text} ({c['source_ref']})" if c.get("source_ref") else text
+def _verified(f: CenterFacts) -> str:
+    when, who = f.fact("last_verified"), f.fact("verified_by")
+    return f"{when.value} by {who.value}" if when.known and who.known else when.value
 
 
 def compare_rows(centers: list[dict[str, Any]]) -> list[CompareRow]:
-    """Readable rows comparing centers in exchange form; `differs` marks rows whose texts are
-    not all equal. Contact rows appear for every role any of the centers lists."""
+    """Readable rows comparing centers in exchange form, in the words of `center_facts`;
+    `differs` marks rows whose texts are not all equal. Contact rows appear for every role
+    any of the centers lists."""
     if not 2 <= len(centers) <= 4:
         raise ValueError(f"compare 2 to 4 centers, not {len(centers)}")
-    spec: list[tuple[str, Any]] = [
-        ("Kind", lambda c: _label(vocab.CenterKind, c.get("kind"))),
-        ("Address", lambda c: _text(c.get("address"))),
-        ("Place", _place),
-        ("Phone", lambda c: _text(c.get("phone"))),
-        ("Email", lambda c: _text(c.get("email"))),
-        ("Website", lambda c: _text(c.get("website"))),
+    facts = [center_facts(c) for c in centers]
+
+    def value(key: str) -> Callable[[dict[str, Any], CenterFacts], str]:
+        return lambda _c, f: f.fact(key).value
+
+    def items(section: str, key: str) -> Callable[[dict[str, Any], CenterFacts], str]:
+        return lambda _c, f: _lines(f.section(section).items(key))
+
+    def role(name: str) -> Callable[[dict[str, Any], CenterFacts], str]:
+        return lambda _c, f: _lines([p for p in f.section("contact").items("person")
+                                     if p.label == name])
+
+    spec: list[tuple[str, Callable[[dict[str, Any], CenterFacts], str]]] = [
+        ("Kind", lambda _c, f: f.kind.value),
+        ("Address", value("address")),
+        ("Place", value("place")),
+        ("Phone", value("phone")),
+        ("Email", value("email")),
+        ("Website", value("website")),
     ]
     roles = {r.get("role") for c in centers for r in c.get("contacts", [])}
+    spec += [(f"Contact: {r.label}", role(r.label)) for r in vocab.ContactRole
+             if r.value in roles]
     spec += [
-        (f"Contact: {role.label}", lambda c, r=role.value: _contact(c, r))
-        for role in vocab.ContactRole
-        if role.value in roles
-    ]
-    spec += [
-        ("Therapies", _therapies),
-        ("Conditions", lambda c: _lines(_label(vocab.Condition, r["condition"])
-                                        for r in c.get("conditions", []))),
-        ("Specialties", lambda c: _team(c, "specialty", vocab.Specialty)),
-        ("Support services", lambda c: _team(c, "service", vocab.SupportService)),
-        ("Setting / stay", _setting),
-        ("Age range (years)", lambda c: _range(c.get("age_min"), c.get("age_max"), "{}")),
-        ("Requires failed conventional treatment",
-         lambda c: _yes_no(c.get("requires_failed_conventional"))),
-        ("Cost (USD)", lambda c: _range(c.get("cost_min_usd"), c.get("cost_max_usd"), "${:,}")),
-        ("Insurance accepted", _insurance),
-        ("Payment plans", lambda c: _yes_no(c.get("payment_plans"))),
-        ("Financial assistance", lambda c: _yes_no(c.get("financial_assistance"))),
-        ("Reduced cost in trials", lambda c: _yes_no(c.get("trial_reduced_cost"))),
-        ("Accreditation", _accreditation),
+        ("Therapies", items("therapies", "therapy")),
+        ("Conditions", items("conditions", "condition")),
+        ("Specialties", items("team", "specialty")),
+        ("Support services", items("team", "service")),
+        ("Setting / stay", lambda _c, f: _setting(f)),
+        ("Age range (years)", value("ages")),
+        ("Requires failed conventional treatment", value("requires_failed_conventional")),
+        ("Cost (USD)", value("cost")),
+        ("Insurance accepted", lambda _c, f: _insurance(f)),
+        ("Payment plans", value("payment_plans")),
+        ("Financial assistance", value("financial_assistance")),
+        ("Reduced cost in trials", value("trial_reduced_cost")),
+        ("Accreditation", lambda _c, f: _accreditation(f)),
         ("Trials", _trials),
-        ("Red flags", lambda c: _lines(_label(vocab.RedFlagKind, r["kind"])
-                                       for r in c.get("red_flags", []))),
-        ("Last verified", _verified),
-        ("Source", _source),
-    ]  # fmt: skip
+        ("Red flags", lambda _c, f: "\n".join(r.label for r in f.red_flags) or NONE_RECORDED),
+        ("Last verified", lambda _c, f: _verified(f)),
+        ("Source", value("source")),
+    ]
     rows = []
     for label, get in spec:
-        values = tuple(get(c) for c in centers)
+        values = tuple(get(c, f) for c, f in zip(centers, facts, strict=True))
         rows.append(CompareRow(label, values, differs=len(set(values)) > 1))
     return rows
 

@@ -122,6 +122,14 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
     return data
 
 
+def center_with_trials(center: Center) -> dict[str, Any]:
+    """`center_to_dict` plus `trial_records` (NCT number -> `trial_to_dict`): what the views
+    need to date each trial status by its registry record (`core.present.center_facts`)."""
+    data = center_to_dict(center)
+    data["trial_records"] = {s.trial.nct_id: trial_to_dict(s.trial) for s in center.trial_sites}
+    return data
+
+
 def load_centers(session: Session, ids: Iterable[int] | None = None) -> list[Center]:
     """Centers with all that `center_to_dict` reads, in a few queries (not one per row)."""
     stmt = (

@@ -23,22 +23,14 @@ file is not read back (use our CSV or JSON for that).
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from directory_app.core.directory.vocab import (
-    Accreditation,
-    CenterKind,
-    ContactRole,
-    Provenance,
-    Therapy,
-    TrialStatus,
-    Vocab,
-)
+from directory_app.core.directory.vocab import ContactRole, Provenance, Therapy
 from directory_app.core.exchange.json_file import dumps
 from directory_app.core.geo import places as geo
-from directory_app.core.search.staleness import status_text
+from directory_app.core.present.center_facts import TRIAL_NOTE, CenterFacts, center_facts
+from directory_app.core.present.words import label, provenance
 from directory_app.core.storage.atomic import atomic_text
 
 HSDS_VERSION = "3.0"
@@ -49,86 +41,65 @@ def _id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
-def _label(vocab: type[Vocab], code: str | None) -> str:
-    return vocab.label_of(code, unknown="")
-
-
-def _fees(c: dict[str, Any]) -> str | None:
-    parts = []
-    low, high = c.get("cost_min_usd"), c.get("cost_max_usd")
-    if low is not None and high is not None:
-        parts.append(f"Cost US${low:,}–US${high:,}")
-    elif low is not None or high is not None:
-        parts.append(f"From US${low:,}" if low is not None else f"Up to US${high:,}")
-    answers = {True: "yes", False: "no"}
-    for field, text in (
-        ("insurance_accepted", "insurance accepted"),
-        ("payment_plans", "payment plans"),
-        ("financial_assistance", "financial assistance"),
-    ):
-        if c.get(field) is not None:
-            parts.append(f"{text}: {answers[c[field]]}")
-    if c.get("insurance_notes"):
-        parts.append(c["insurance_notes"])
+def _fees(facts: CenterFacts) -> str | None:
+    """'Cost (USD): $40,000 – $90,000; Insurance accepted: Yes; ...': the known cost facts in
+    the words every view uses, None when none is known."""
+    costs = facts.section("costs")
+    parts = [f"{f.label}: {f.value}" for f in costs.facts
+             if f.known and f.key != "insurance_notes"]
+    notes = costs.get("insurance_notes")
+    if notes.known:
+        parts.append(notes.value)
     return "; ".join(parts) or None
 
 
-def _common(c: dict[str, Any], org: str) -> dict[str, Any]:
+def _common(c: dict[str, Any], facts: CenterFacts, org: str) -> dict[str, Any]:
     """Service fields shared by every service of a center."""
+    accreditation = facts.fact("accreditation")
     return {
         "organization_id": org,
         "status": "active",
         "url": c.get("website"),
         "email": c.get("email"),
-        "fees_description": _fees(c),
+        "fees_description": _fees(facts),
         "eligibility_description": c.get("eligibility_notes"),
         "minimum_age": c.get("age_min"),
         "maximum_age": c.get("age_max"),
-        "accreditations": _label(Accreditation, c.get("accreditation")) or None,
+        "accreditations": accreditation.value if accreditation.known else None,
         "assured_date": c.get("last_verified"),
     }
 
 
-def _status(link: dict[str, Any], updated: dict[str, Any]) -> str:
-    """'Recruiting (as of 2022-04-05; stale, check the registry)': the site status with the
-    date of the registry record it comes from, judged on the day of the export."""
-    label = _label(TrialStatus, link.get("site_status")) or "no status"
-    when = updated.get(link["nct_id"])
-    day = when if isinstance(when, date) else date.fromisoformat(when) if when else None
-    return status_text(label, day, date.today())
-
-
-def _services(
-    c: dict[str, Any], org: str, updated: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
+def _services(c: dict[str, Any], facts: CenterFacts, org: str) -> list[dict[str, Any]]:
     uid = c["uid"]
+    common = _common(c, facts, org)
     services = []
     for t in c.get("therapies", []):
         how = (
             "verified by a person" + (f" on {t['verified_on']}" if t.get("verified_on") else "")
             if t.get("source") == Provenance.VERIFIED
-            else f"inferred from {t.get('source_ref') or 'a public registry'}; not verified"
+            else f"{provenance(t.get('source'), t.get('source_ref') or 'a public registry')}; "
+            "not verified"
         )
+        name = label(Therapy, t["therapy"])
         services.append(
             {
                 "id": _id(uid, "service", t["therapy"]),
-                "name": _label(Therapy, t["therapy"]),
-                "description": f"{_label(Therapy, t['therapy'])} ({how}).",
-                **_common(c, org),
+                "name": name,
+                "description": f"{name} ({how}).",
+                **common,
             }
         )
-    if c.get("trials"):
-        listed = "; ".join(
-            f"{link['nct_id']} ({_status(link, updated or {})})"
-            for link in c["trials"]
-        )
+    if facts.trials:
+        # The status that applies to this center, dated by its registry record and judged
+        # on the day of the export.
+        listed = "; ".join(f"{t.nct_id} ({t.status})" for t in facts.trials)
         services.append(
             {
                 "id": _id(uid, "service", "trials"),
                 "name": "Registered clinical trials",
-                "description": f"Takes part in registered trials: {listed}. A registered trial is "
-                "not an approved treatment.",
-                **_common(c, org),
+                "description": f"Takes part in registered trials: {listed}. {TRIAL_NOTE}",
+                **common,
             }
         )
     if not services:
@@ -137,10 +108,15 @@ def _services(
                 "id": _id(uid, "service", "general"),
                 "name": "Referral information",
                 "description": "Contact the center for what it offers.",
-                **_common(c, org),
+                **common,
             }
         )
     return services
+
+
+def _role(person: dict[str, Any]) -> str:
+    """The contact's role in words ("" when none is recorded: HSDS leaves the title empty)."""
+    return label(ContactRole, person["role"]) if person.get("role") else ""
 
 
 def _known(row: dict[str, Any]) -> dict[str, Any]:
@@ -181,11 +157,13 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
         "phones": [],
         "contacts": [],
     }
-    updated = {t["nct_id"]: t.get("last_update") for t in data.get("trials", [])}
-    for c in data["centers"]:
+    records = {t["nct_id"]: t for t in data.get("trials", [])}
+    for exported in data["centers"]:
+        c = {**exported, "trial_records": records}
+        facts = center_facts(c)
         uid = c["uid"]
         org, loc = _id(uid, "organization"), _id(uid, "location")
-        kind = _label(CenterKind, c.get("kind")) or "Center"
+        kind = facts.kind.value if facts.kind.known else "Center"
         place = ", ".join(p for p in (c.get("city"), c.get("region"), c.get("country")) if p)
         out["organizations"].append(
             _known(
@@ -195,8 +173,7 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
                     "email": c.get("email"),
                     "website": c.get("website"),
                     "description": f"{kind}{' in ' + place if place else ''}. Source: "
-                    f"{_label(Provenance, c.get('source'))}"
-                    f"{' (' + c['source_ref'] + ')' if c.get('source_ref') else ''}.",
+                    f"{facts.fact('source').value}.",
                 }
             )
         )
@@ -215,7 +192,7 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
                 }
             )
         )
-        for service in _services(c, org, updated):
+        for service in _services(c, facts, org):
             out["services"].append(_known(service))
             out["service_at_location"].append(
                 {
@@ -243,7 +220,7 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
                         "id": contact,
                         "organization_id": org,
                         "name": person.get("name"),
-                        "title": _label(ContactRole, person.get("role")),
+                        "title": _role(person),
                         "email": person.get("email"),
                     }
                 )
@@ -255,7 +232,7 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
                         "contact_id": contact,
                         "number": person["phone"],
                         "type": "voice",
-                        "description": _label(ContactRole, person.get("role")),
+                        "description": _role(person),
                     }
                 )
     return {"hsds_version": HSDS_VERSION, "publisher": "Stem Cell Center Directory", **out}
