@@ -68,6 +68,9 @@ def import_summary(report: ImportReport) -> str:
     def n(count: int, word: str) -> str:
         return f"{count:,} {word}{'s' * (count != 1)}"
 
+    if report.nothing_changed:
+        return (f"Nothing changed: the directory already holds {report.file}; "
+                "no import was recorded.")
     return (
         f"Imported {report.file}: {n(report.trials_new, 'trial')} and "
         f"{n(report.centers_new, 'center')} added, {n(report.trials_updated, 'trial')} and "

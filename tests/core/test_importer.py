@@ -304,6 +304,44 @@ def test_importing_the_same_file_twice_changes_nothing(empty_store):
     assert first.centers_new > 0
 
 
+def _batches(store) -> int:
+    with store.session() as s:
+        return int(s.scalar(select(func.count()).select_from(ImportBatch)) or 0)
+
+
+def test_a_reimport_that_changes_nothing_records_no_batch_and_says_so(empty_store):
+    first = run_import(empty_store, DATA / "v2-page.json")
+    assert first.batch_id is not None and not first.nothing_changed
+    for _ in range(3):
+        again = run_import(empty_store, DATA / "v2-page.json")
+        assert again.ok and again.nothing_changed and again.batch_id is None
+        assert "Nothing changed" in again.text() and "Import batch" not in again.text()
+    assert _batches(empty_store) == 1
+    dry = run_import(empty_store, DATA / "v2-page.json", dry_run=True)
+    assert dry.nothing_changed and "nothing would change" in dry.text()
+    assert run_undo_last(empty_store).batch_id == first.batch_id  # one undo: the real import
+
+
+def test_a_noop_reimport_keeps_no_backup_and_rotates_none_out(tmp_path):
+    from directory_app.core.storage.backup_folder import backup_dir, list_backups
+
+    db = tmp_path / "d.db"
+    store = open_store(db, seed=False)
+    try:
+        run_import(store, DATA / "v2-page.json")  # into an empty file: nothing to back up
+        changed = run_import(store, DATA / "classic-autoimmune.csv", all_conditions=True)
+        assert changed.backup is not None and not changed.nothing_changed
+        kept = [b.path.name for b in list_backups(backup_dir(db), db.stem)]
+        assert len(kept) == 1
+        for _ in range(12):  # more than the rotation keeps
+            again = run_import(store, DATA / "classic-autoimmune.csv", all_conditions=True)
+            assert again.nothing_changed and again.backup is None
+        assert [b.path.name for b in list_backups(backup_dir(db), db.stem)] == kept
+        assert sorted(p.name for p in backup_dir(db).iterdir()) == kept
+    finally:
+        store.close()
+
+
 def test_a_newer_export_updates_trial_status_phases_and_site_status(seeded_store, tmp_path):
     page = v2_page()
     changed = copy.deepcopy(study(page, "NCT04956744"))

@@ -16,7 +16,10 @@ zip of those (`ctgov.iter_studies`).
    the batch's summary, so `run_undo_last` can take it back exactly;
 4. a malformed file (`RecordError`: file, row or record, field), a concurrent edit or a busy
    database rolls the transaction back - nothing is written - and comes back as the report's
-   error; a dry run does all the work and rolls back, so its figures are the real ones.
+   error; a dry run does all the work and rolls back, so its figures are the real ones;
+5. an import that changes nothing (a re-import of what the directory holds) records no batch
+   and keeps no backup - its report says so - so repeated re-imports never push useful
+   backups out of the rotation nor leave empty steps for "undo last import".
 Functions taking a Session (`import_into`, `undo_last_import`) never commit; the caller owns
 the transaction, as everywhere in the core.
 """
@@ -29,9 +32,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from directory_app.core.directory.models import ImportBatch
+from directory_app.core.directory.models import Center, ImportBatch, Trial, TrialSite
 from directory_app.core.exchange.csv_file import is_directory_csv, read_csv
 from directory_app.core.exchange.json_file import read_json
 from directory_app.core.importing.own_format import import_document
@@ -126,19 +130,47 @@ def import_into(
         )
         engine.run(iter_studies(path))
         undo = engine.journal.as_dict()
+    if not _batch_changed_anything(session, batch.id, undo):
+        # A re-import of what the directory already holds: no batch (so no empty step for
+        # "undo last import" to take back), and the caller keeps no backup for it.
+        report.nothing_changed = True
+        report.batch_id = None
+        session.delete(batch)
+        session.flush()
+        return report
     batch.summary = {"report": report.counts(), "undo": undo}
     session.flush()
     return report
 
 
-def _backup(store: Store, reason: str) -> str | None:
+def _backup(store: Store, reason: str, *, rotated: bool = True) -> str | None:
     """An automatic backup before a write (SQLite); None when there is nothing to keep."""
     try:
         from directory_app.core.storage.backup import backup_before
     except ImportError:  # pragma: no cover - the backup module ships with the app
         return None
-    made = backup_before(store, reason)
+    made = backup_before(store, reason, rotated=rotated)
     return str(made) if made else None
+
+
+def _settle_backup(store: Store, made: str | None, *, needed: bool) -> None:
+    """Rotate the import's backup in, or delete it when the import changed nothing."""
+    if made is None:
+        return
+    from directory_app.core.storage.backup import settle_backup
+
+    settle_backup(store, Path(made), needed=needed)
+
+
+def _batch_changed_anything(session: Session, batch_id: int, undo: dict[str, object]) -> bool:
+    """Did the import add a row (rows it creates carry its batch id) or replace a value (its
+    undo journal)? When not, it changed nothing and leaves no batch behind."""
+    if any(value for key, value in undo.items() if key != "created_versions"):
+        return True
+    return any(
+        session.scalar(select(exists().where(model.import_batch_id == batch_id)))
+        for model in (Center, Trial, TrialSite)
+    )
 
 
 def _lock(session: Session, what: str) -> None:
@@ -164,8 +196,8 @@ def run_import(
     report = ImportReport(file=path.name, dry_run=dry_run, all_conditions=all_conditions)
     try:
         report.file_format = detect_import_format(path)
-        if not dry_run:
-            report.backup = _backup(store, "import")
+        if not dry_run:  # rotated in only once the import turns out to change something
+            report.backup = _backup(store, "import", rotated=False)
         with store.factory() as session:
             transaction = session.begin()
             try:
@@ -181,13 +213,17 @@ def run_import(
             except BaseException:
                 transaction.rollback()
                 raise
-            if dry_run:
+            if dry_run or report.nothing_changed:
                 transaction.rollback()
             else:
                 transaction.commit()
     except (RecordError, ConcurrentEdit, StoreError) as exc:
         report.fail(exc)
         report.batch_id = None
+    finally:
+        _settle_backup(store, report.backup, needed=not report.nothing_changed)
+    if report.nothing_changed:
+        report.backup = None
     if dry_run:
         report.batch_id = None
     report.seconds = round(time.perf_counter() - started, 3)

@@ -112,6 +112,8 @@ class ImportReport:
     differences_total: int = 0
     trial_changes: list[TrialChange] = field(default_factory=list)
     backup: str | None = None
+    #: The file held nothing the directory lacks: no batch was recorded, no backup kept.
+    nothing_changed: bool = False
     seconds: float = 0.0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
@@ -184,6 +186,11 @@ class ImportReport:
     def text(self) -> str:
         """The report as plain text for the terminal."""
         head = "Dry run - nothing was written." if self.dry_run else "Import finished."
+        if self.nothing_changed and self.dry_run:
+            head = "Dry run - nothing would change: the directory already holds this file."
+        elif self.nothing_changed:
+            head = ("Nothing changed: the directory already holds this file; no import batch "
+                    "and no backup were recorded.")
         if self.errors:
             head = "Import failed - nothing was written."
         width = max(len(label) for label, _ in self.rows())

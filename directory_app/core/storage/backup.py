@@ -166,13 +166,28 @@ def backup_file(db_path: Path, target: Path) -> Path:
     return target
 
 
-def _auto_backup(db_path: Path, reason: str) -> Path:
-    """A uniquely named backup in the database's backups folder, which is then rotated."""
+def _auto_backup(db_path: Path, reason: str, *, rotated: bool = True) -> Path:
+    """A uniquely named backup in the database's backups folder, which is then rotated
+    (unless `rotated` is False: see `backup_before`)."""
     folder = backup_dir(db_path)
     make_private_dirs(folder)
     made = backup_file(db_path, _unique_target(folder, db_path.stem, reason))
-    rotate(folder, db_path.stem)
+    if rotated:
+        rotate(folder, db_path.stem)
     return made
+
+
+def settle_backup(store: Store, made: Path | None, *, needed: bool) -> None:
+    """After an action that took `backup_before(..., rotated=False)`: a needed backup joins
+    the rotation now; an unneeded one (the action changed nothing) is deleted, so it never
+    pushed an older, useful backup out."""
+    db_path = sqlite_path(store.url)
+    if made is None or db_path is None:
+        return
+    if needed:
+        rotate(backup_dir(db_path), db_path.stem)
+    else:
+        made.unlink(missing_ok=True)
 
 
 def backup(store: Store, target: Path | None = None, *, reason: str = "manual") -> Path:
@@ -216,18 +231,20 @@ def _worth_saving(db_path: Path) -> bool:
         conn.close()
 
 
-def backup_before(store: Store, reason: str) -> Path | None:
+def backup_before(store: Store, reason: str, *, rotated: bool = True) -> Path | None:
     """Automatic safety copy before a risky action (import, restore, repair, migration).
 
     Returns the backup's path, or None when there is nothing to lose (an empty database) or the
     database is not SQLite (PostgreSQL is backed up with pg_dump by its administrator). Call it
     before opening the action's transaction; an error means the action must not go ahead - as
-    on a read-only database, where the action is refused in plain words before it starts."""
+    on a read-only database, where the action is refused in plain words before it starts.
+    An action that may turn out to change nothing passes `rotated=False` and then calls
+    `settle_backup`: rotating first would delete the oldest backup for nothing."""
     store.require_writable(reason)
     db_path = sqlite_path(store.url)
     if db_path is None or not _worth_saving(db_path):
         return None
-    return _auto_backup(db_path, reason)
+    return _auto_backup(db_path, reason, rotated=rotated)
 
 
 def backup_before_migration(
