@@ -1,13 +1,21 @@
 """Build the bundled directory (`db/seed/directory.json`) from public records only.
 
-    python db/build_seed.py [CTGOV_EXPORT.csv]
+    python db/build_seed.py [CTGOV_EXPORT.csv] [--ms-table FLAT_TABLE.csv]
 
-Input: a ClinicalTrials.gov export (default: `db/sources/ctgov-msc-trials-2022.csv`). The
-studies that name an autoimmune or immune-mediated condition are kept; each distinct site
-(same facility + city after normalisation) becomes one center, placed and enriched from the
-HIFLD hospital list (U.S.) or the offline gazetteer (elsewhere). Kind, conditions, therapies and
-care-team specialties are inferred from the registry and marked as such with their NCT id; no
-center is marked verified, because no person has checked these facts.
+Inputs, both in `db/sources/`: a ClinicalTrials.gov export of MSC studies (September 2022,
+classic CSV), whose studies naming an autoimmune or immune-mediated condition are kept; and the
+flat table of multiple sclerosis studies (September 2025, API v2, cell-therapy candidates only:
+`db/extract_ms_trials.py`), whose stem cell and cell therapy studies (the registry classifier's
+call) are kept. A study in both is one trial, its newer record winning (`registry.combine`);
+each trial names the download its record came from (`record_source`).
+
+Each distinct named site (same facility + city after normalisation) becomes one center, placed
+and enriched from the HIFLD hospital list (U.S.) or the offline gazetteer (elsewhere). A site
+known only by its city (the 2025 table names none) becomes a place of the trial, never a
+center; it is linked to a center only where the trial's sponsor is that center, in that city
+(`registry.city_sites`). Kind, conditions, therapies and care-team specialties are inferred from
+the registry and marked as such with their NCT id; no center is marked verified, because no
+person has checked these facts.
 
 The output goes through a scratch database and the app's own exporter, so the seed is exactly
 the exchange form the app reads, and the same input always gives the same bytes.
@@ -27,28 +35,87 @@ sys.path.insert(0, str(ROOT))
 
 from directory_app.core import paths  # noqa: E402
 from directory_app.core.exchange.directory_form import TRIAL_FIELDS, add_directory, dump_directory  # noqa: E402
-from directory_app.core.registry.classify import is_autoimmune_study  # noqa: E402
-from directory_app.core.registry.ctgov import StudyRecord, iter_studies  # noqa: E402
+from directory_app.core.registry import city_sites  # noqa: E402
+from directory_app.core.registry.classify import (  # noqa: E402
+    is_autoimmune_study,
+    therapies_from_text,
+)
+from directory_app.core.registry.combine import Sourced, combine  # noqa: E402
+from directory_app.core.registry.ctgov import SiteRecord, StudyRecord, iter_studies  # noqa: E402
+from directory_app.core.registry.flat_csv import iter_flat_studies  # noqa: E402
 from directory_app.core.registry.sites import add_study, center_key, new_center  # noqa: E402
 from directory_app.core.storage.opening import open_store  # noqa: E402
 
 DEFAULT_SOURCE = paths.DB_DIR / "sources" / "ctgov-msc-trials-2022.csv"
+DEFAULT_MS_TABLE = paths.DB_DIR / "sources" / "ctgov-ms-cell-trials-2025-09.csv"
+#: How each download is named on the trials read from it.
+SOURCE_2022 = "ClinicalTrials.gov MSC studies export 2022-09"
+SOURCE_2025 = "ClinicalTrials.gov MS studies table 2025-09"
 
 
-def trial_dict(study: StudyRecord) -> dict[str, Any]:
+def trial_dict(item: Sourced) -> dict[str, Any]:
+    study = item.study
     data = {f: getattr(study, f) for f in TRIAL_FIELDS}
     data["phases"] = [p.value for p in study.phases]
     data["status"] = study.status.value
     data["conditions"] = list(study.conditions)
     data["interventions"] = list(study.interventions)
-    data["last_update"] = study.last_update.isoformat() if study.last_update else None
+    for field in ("last_update", "start_date", "completion_date"):
+        value = getattr(study, field)
+        data[field] = value.isoformat() if value else None
+    data["record_source"] = item.source
+    data["sites_total"] = study.sites_total
+    data["places"] = []
     return data
 
 
-def build(source: Path) -> dict[str, Any]:
-    studies = sorted(
-        (s for s in iter_studies(source) if is_autoimmune_study(s)), key=lambda s: s.nct_id
+def is_cell_therapy_study(study: StudyRecord) -> bool:
+    """An autoimmune study that gives a stem cell or other cell therapy (classifier's call)."""
+    return is_autoimmune_study(study) and bool(
+        therapies_from_text(study.interventions, study.title)
     )
+
+
+def read_studies(source: Path, ms_table: Path | None) -> list[Sourced]:
+    """Both downloads' kept studies, one record per study (the newer wins)."""
+    msc = (Sourced(s, SOURCE_2022) for s in iter_studies(source) if is_autoimmune_study(s))
+    if ms_table is None:
+        return combine(msc)
+    ms = (Sourced(s, SOURCE_2025) for s in iter_flat_studies(ms_table) if is_cell_therapy_study(s))
+    return combine(msc, ms)
+
+
+def add_city_sites(
+    items: list[Sourced], trials: dict[str, dict[str, Any]], centers: dict[str, dict[str, Any]]
+) -> int:
+    """Places for the sites known only by city; links where the sponsor is the center there.
+    Returns how many places were linked that way."""
+    index = city_sites.sponsor_center_index(centers.values())
+    by_uid = {c["uid"]: c for c in centers.values()}
+    linked = 0
+    for item in items:
+        study = item.study
+        for site in city_sites.unnamed_sites(study):
+            place = city_sites.place_dict(site)
+            uid = city_sites.sponsor_center(study, site, index)
+            if uid is not None:
+                place.update(center_uid=uid, inferred_from=city_sites.SPONSOR_CITY)
+                link_site = SiteRecord(
+                    facility=study.sponsor or "", city=site.city, region=site.region,
+                    country=site.country,
+                )
+                add_study(by_uid[uid], link_site, study)
+                for link in by_uid[uid]["trials"]:
+                    if link["nct_id"] == study.nct_id:
+                        link["inferred_from"] = city_sites.SPONSOR_CITY
+                linked += 1
+            trials[study.nct_id]["places"].append(place)
+    return linked
+
+
+def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, Any]:
+    items = read_studies(source, ms_table)
+    studies = [i.study for i in items]
     centers: dict[str, dict[str, Any]] = {}
     for study in studies:
         for site in study.sites:
@@ -58,22 +125,45 @@ def build(source: Path) -> dict[str, Any]:
             if key not in centers:
                 centers[key] = new_center(site, study)
             add_study(centers[key], site, study)
-    last_update = max((s.last_update for s in studies if s.last_update), default=None)
+    trials = {i.study.nct_id: trial_dict(i) for i in items}
+    linked = add_city_sites(items, trials, centers)
+    def newest(source_name: str) -> str | None:
+        days = [i.study.last_update for i in items if i.source == source_name]
+        day = max((d for d in days if d), default=None)
+        return day.isoformat() if day else None
+
     placed = sum(1 for c in centers.values() if c["latitude"] is not None)
+    places = [p for t in trials.values() for p in t["places"]]
+    by_source = {
+        name: sum(1 for i in items if i.source == name) for name in (SOURCE_2022, SOURCE_2025)
+    }
     meta = {
         "title": "Bundled directory: trial sites of autoimmune stem cell studies",
-        "generated_from": source.name,
+        "generated_from": [source.name] + ([ms_table.name] if ms_table else []),
         "studies": len(studies),
+        "studies_by_source": by_source,
         "centers": len(centers),
         "centers_placed": placed,
+        "city_only_sites": len(places),
+        "city_only_sites_placed": sum(1 for p in places if p["latitude"] is not None),
+        "city_only_sites_linked_by_sponsor": linked,
         "sources": [
             {
                 "name": "ClinicalTrials.gov",
-                "date": last_update.isoformat() if last_update else None,
+                "date": newest(SOURCE_2022),
                 "licence": "U.S. government work (public domain)",
                 "url": "https://clinicaltrials.gov/",
-                "note": "classic CSV export of mesenchymal stem/stromal cell studies; "
-                "autoimmune and immune-mediated conditions kept",
+                "note": "classic CSV export of mesenchymal stem/stromal cell studies "
+                "(September 2022); autoimmune and immune-mediated conditions kept",
+            },
+            {
+                "name": "ClinicalTrials.gov",
+                "date": newest(SOURCE_2025),
+                "licence": "U.S. government work (public domain)",
+                "url": "https://clinicaltrials.gov/",
+                "note": "flat API v2 table of every multiple sclerosis study (September 2025); "
+                "its stem cell and cell therapy studies kept; it names only each study's "
+                "first site, by city, and how many sites the registry lists",
             },
             {
                 "name": "HIFLD Hospitals",
@@ -91,7 +181,7 @@ def build(source: Path) -> dict[str, Any]:
             },
         ],
     }
-    document = {"trials": [trial_dict(s) for s in studies], "centers": list(centers.values())}
+    document = {"trials": [trials[k] for k in sorted(trials)], "centers": list(centers.values())}
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "seed.db", seed=False)
         try:
@@ -106,16 +196,20 @@ def build(source: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--ms-table", type=Path, default=DEFAULT_MS_TABLE)
     parser.add_argument("--out", type=Path, default=paths.SEED_FILE)
     args = parser.parse_args(argv)
-    data = build(args.source)
+    data = build(args.source, args.ms_table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     args.out.write_text(text, encoding="utf-8")
     meta = data["meta"]
     print(
         f"{args.out.name}: {meta['studies']} studies, {meta['centers']} centers "
-        f"({meta['centers_placed']} placed), {len(data['trials'])} trials"
+        f"({meta['centers_placed']} placed), {len(data['trials'])} trials; "
+        f"{meta['city_only_sites']} sites known only by city "
+        f"({meta['city_only_sites_placed']} placed, "
+        f"{meta['city_only_sites_linked_by_sponsor']} linked to their sponsor's center)"
     )
     return 0
 

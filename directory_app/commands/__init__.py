@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "maintenance": ("check", "backup", "restore", "backups"),
     "sync": ("sync",),
     "search": ("search",),
+    "trials": ("trials",),
     "match": ("match",),
     "import_export": ("import", "export", "referral"),
     "online": ("online", "update"),

@@ -19,7 +19,10 @@ def test_version_prints_package_version(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out.strip()
-    assert out == f"directory-app {__version__} (bundled data 2022-10-05)"
+    sources = json.loads(paths.SEED_FILE.read_text(encoding="utf-8"))["meta"]["sources"]
+    newest = max(s["date"] for s in sources if s["date"])
+    assert newest >= "2025-09-01", "the 2025 multiple sclerosis table is bundled"
+    assert out == f"directory-app {__version__} (bundled data {newest})"
 
 
 def test_bundled_data_date_reads_the_newest_source_date(tmp_path):

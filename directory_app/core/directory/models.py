@@ -228,12 +228,21 @@ class Trial(Base):
     #: When an update last fetched this trial's record from the registry (not the record's own
     #: last-update date): how fresh the directory's copy is. None: never checked here.
     checked_on: Mapped[date | None] = mapped_column(Date)
+    #: How many sites the registry lists for the trial, when the source says (migration 0010):
+    #: a download naming only the first site's city still tells how many there are.
+    sites_total: Mapped[int | None] = mapped_column(Integer)
+    #: The download this record was read from (e.g. "ClinicalTrials.gov MS studies 2025-09"):
+    #: where a study is in two sources, the one whose record is newer.
+    record_source: Mapped[str | None] = mapped_column(String(120))
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL")
     )
 
     sites: Mapped[list[TrialSite]] = relationship(
         back_populates="trial", cascade="all, delete-orphan"
+    )
+    places: Mapped[list[TrialPlace]] = relationship(
+        back_populates="trial", cascade="all, delete-orphan", order_by="TrialPlace.id"
     )
 
 
@@ -254,12 +263,45 @@ class TrialSite(Base):
     #: The registry's contacts for this trial at this site: [{"name", "role", "phone",
     #: "email"}], source the trial's record (NCT id, as of its last update); NULL = not given.
     contacts: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
+    #: NULL: the registry named this facility. Otherwise how the link was inferred, e.g.
+    #: "sponsor_city" (the registry gave only a city, and the trial's sponsor is this center,
+    #: in that city); `facility` then holds the sponsor as the registry wrote it.
+    inferred_from: Mapped[str | None] = mapped_column(String(40))
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL")
     )
 
     trial: Mapped[Trial] = relationship(back_populates="sites")
     center: Mapped[Center] = relationship(back_populates="trial_sites")
+
+
+class TrialPlace(Base):
+    """A site of a trial that the registry names only by its city (no facility): a located
+    place of the trial, never a center. `center_id` is set only when the trial's sponsor is a
+    center of the directory in this very city (`inferred_from` says so)."""
+
+    __tablename__ = "trial_places"
+    __table_args__ = (Index("ix_trial_places_lat_lon", "latitude", "longitude"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), index=True)
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(80))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    #: How the coordinates were found ("gazetteer": the city's, from the offline gazetteer).
+    location_source: Mapped[str | None] = mapped_column(String(20))
+    center_id: Mapped[int | None] = mapped_column(
+        ForeignKey("centers.id", ondelete="SET NULL"), index=True
+    )
+    inferred_from: Mapped[str | None] = mapped_column(String(40))
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL")
+    )
+
+    trial: Mapped[Trial] = relationship(back_populates="places")
+    center: Mapped[Center | None] = relationship()
 
 
 class ImportBatch(Base):

@@ -23,6 +23,7 @@ from directory_app.core.directory.models import (
     TeamMember,
     TherapyOffering,
     Trial,
+    TrialPlace,
     TrialSite,
 )
 
@@ -51,6 +52,12 @@ TRIAL_FIELDS: tuple[str, ...] = (
 #: A trial as the directory keeps and exports it: the registry's fields, plus the day an update
 #: last checked it with the registry (ours, so never read from a registry download).
 TRIAL_RECORD_FIELDS: tuple[str, ...] = (*TRIAL_FIELDS, "checked_on")
+#: A trial's sites known only by their city (`trials[].places`); `center_uid` names the
+#: center one is linked to, if any, and `inferred_from` how that link was made.
+PLACE_FIELDS: tuple[str, ...] = (
+    "city", "region", "country", "latitude", "longitude", "location_source", "center_uid",
+    "inferred_from",
+)  # fmt: skip
 #: The registry's contacts of a trial site: the members of each item of a link's `contacts`.
 SITE_CONTACT_FIELDS: tuple[str, ...] = ("name", "role", "phone", "email")
 
@@ -110,7 +117,15 @@ def _link_to_dict(site: TrialSite) -> dict[str, Any]:
         link["contacts"] = [
             {f: c.get(f) for f in SITE_CONTACT_FIELDS} for c in site.contacts
         ]
+    if site.inferred_from is not None:
+        link["inferred_from"] = site.inferred_from
     return link
+
+
+def _place_to_dict(place: TrialPlace) -> dict[str, Any]:
+    data = {f: getattr(place, f) for f in PLACE_FIELDS if f != "center_uid"}
+    data["center_uid"] = place.center.uid if place.center is not None else None
+    return data
 
 
 def trial_to_dict(trial: Trial) -> dict[str, Any]:
@@ -119,6 +134,14 @@ def trial_to_dict(trial: Trial) -> dict[str, Any]:
     data = {f: _out(getattr(trial, f)) for f in TRIAL_FIELDS}
     if trial.checked_on is not None:
         data["checked_on"] = _out(trial.checked_on)
+    # Written only when known, like `checked_on`: a trial from a source without them reads
+    # as it always did.
+    if trial.sites_total is not None:
+        data["sites_total"] = trial.sites_total
+    if trial.record_source is not None:
+        data["record_source"] = trial.record_source
+    if trial.places:
+        data["places"] = [_place_to_dict(p) for p in trial.places]
     return data
 
 
@@ -157,7 +180,11 @@ def dump_directory(
     for c in centers:
         c.pop("id")
     nct_ids = {t["nct_id"] for c in centers for t in c["trials"]}
-    trials = session.scalars(select(Trial).order_by(Trial.nct_id))
+    trials = session.scalars(
+        select(Trial)
+        .options(selectinload(Trial.places).selectinload(TrialPlace.center))
+        .order_by(Trial.nct_id)
+    )
     return {
         "format": FORMAT,
         "meta": meta or {},
@@ -173,14 +200,20 @@ def add_directory(session: Session, data: dict[str, Any], batch_id: int | None =
     trials: dict[str, Trial] = {
         t.nct_id: t for t in session.scalars(select(Trial))
     }
+    new_places: list[tuple[Trial, dict[str, Any]]] = []
     for raw in data.get("trials", []):
         if raw["nct_id"] in trials:
             continue
         trial = Trial(
-            **{f: _in(f, raw.get(f)) for f in TRIAL_RECORD_FIELDS}, import_batch_id=batch_id
+            **{f: _in(f, raw.get(f)) for f in TRIAL_RECORD_FIELDS},
+            sites_total=raw.get("sites_total"),
+            record_source=raw.get("record_source"),
+            import_batch_id=batch_id,
         )
         session.add(trial)
         trials[trial.nct_id] = trial
+        new_places.extend((trial, place) for place in raw.get("places") or [])
+    by_uid: dict[str, Center] = {}
     n = 0
     for raw in data.get("centers", []):
         center = Center(
@@ -205,10 +238,21 @@ def add_directory(session: Session, data: dict[str, Any], batch_id: int | None =
                     region=link.get("region"),
                     country=link.get("country"),
                     contacts=link.get("contacts"),
+                    inferred_from=link.get("inferred_from"),
                     import_batch_id=batch_id,
                 )
             )
         session.add(center)
+        by_uid[center.uid] = center
         n += 1
+    for trial, raw_place in new_places:
+        uid = raw_place.get("center_uid")
+        center_of = by_uid.get(uid) if uid else None
+        if uid and center_of is None:
+            center_of = session.scalar(select(Center).where(Center.uid == uid))
+        values = {f: raw_place.get(f) for f in PLACE_FIELDS if f != "center_uid"}
+        if center_of is None:  # a link to a center this directory lacks is no link
+            values["inferred_from"] = None
+        trial.places.append(TrialPlace(**values, center=center_of, import_batch_id=batch_id))
     session.flush()
     return n

@@ -30,6 +30,7 @@ from directory_app.core.exchange.directory_form import (
     DATE_FIELDS,
     FACT_FIELDS,
     FORMAT,
+    PLACE_FIELDS,
     SITE_CONTACT_FIELDS,
     TRIAL_RECORD_FIELDS,
     dump_directory,
@@ -41,8 +42,9 @@ from directory_app.core.storage.atomic import atomic_text
 #: Center fields an export leaves out (per-database bookkeeping).
 NOT_EXPORTED = frozenset({"version", "id"})
 INT_FIELDS = frozenset(
-    {"typical_stay_days", "age_min", "age_max", "cost_min_usd", "cost_max_usd", "enrollment"}
-)
+    {"typical_stay_days", "age_min", "age_max", "cost_min_usd", "cost_max_usd", "enrollment",
+     "sites_total"}
+)  # fmt: skip
 FLOAT_FIELDS = frozenset({"latitude", "longitude", "min_age_years", "max_age_years"})
 BOOL_FIELDS = frozenset(
     {
@@ -66,8 +68,10 @@ LIST_FIELDS = frozenset(
 #: Lists of objects whose members are text (a trial site's registry contacts).
 OBJECT_LIST_FIELDS: dict[str, tuple[str, ...]] = {"contacts": SITE_CONTACT_FIELDS}
 LINK_FIELDS: tuple[str, ...] = (
-    "nct_id", "site_status", "facility", "city", "region", "country", "contacts",
+    "nct_id", "site_status", "facility", "city", "region", "country", "contacts", "inferred_from",
 )  # fmt: skip
+#: A trial's own fields in a file: its record, and what the registry said of its sites.
+TRIAL_FILE_FIELDS: tuple[str, ...] = (*TRIAL_RECORD_FIELDS, "sites_total", "record_source")
 SEXES = ("all", "female", "male")
 #: Fields a record cannot do without.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -217,7 +221,9 @@ def check_document(data: Any, name: str) -> dict[str, Any]:
     trials = []
     for i, raw in enumerate(raw_trials):
         ctx = FieldContext(name, i + 1, prefix=f"trials[{i}]")
-        trials.append(check_record(ctx, "trial", raw, TRIAL_RECORD_FIELDS))
+        trial = check_record(ctx, "trial", raw, TRIAL_FILE_FIELDS)
+        trial["places"] = _places(name, i, raw.get("places"))
+        trials.append(trial)
     known = {t["nct_id"] for t in trials}
     centers = []
     seen: set[str] = set()
@@ -245,6 +251,19 @@ def check_document(data: Any, name: str) -> dict[str, Any]:
             raise ctx.error(problems[0].field, problems[0].message)
         centers.append(center)
     return {"format": FORMAT, "meta": data.get("meta") or {}, "trials": trials, "centers": centers}
+
+
+def _places(name: str, i: int, raw: Any) -> list[dict[str, Any]]:
+    """A trial's city-only sites, each reduced to `PLACE_FIELDS` and checked."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise RecordError(name, i + 1, f"trials[{i}].places", "expected a list")
+    out = []
+    for j, item in enumerate(raw):
+        ctx = FieldContext(name, i + 1, prefix=f"trials[{i}].places[{j}]")
+        out.append(check_record(ctx, "places", item, PLACE_FIELDS))
+    return out
 
 
 def read_json(path: str | Path) -> dict[str, Any]:

@@ -107,6 +107,9 @@ class StudyRecord:
     eligibility_text: str | None = None
     inclusion_criteria: tuple[str, ...] | None = None
     exclusion_criteria: tuple[str, ...] | None = None
+    #: How many sites the registry lists, where the source says so though it names fewer
+    #: (the flat API v2 table names only the first site's city). None: not said.
+    sites_total: int | None = None
 
 
 def study_url(nct_id: str) -> str:
