@@ -51,7 +51,8 @@ def referral_job(
 ) -> int:
     """The background half of a referral sheet: read the centers, lay out, write the PDF."""
     # In the function: the sheet's module loads SQLAlchemy and Qt's PDF writer.
-    from ..report.referral_sheet import PDF_LOCK, load_shortlist, referral_html, write_pdf
+    from ..report.pages import PDF_LOCK
+    from ..report.referral_sheet import load_shortlist, referral_html, write_pdf
 
     progress.report(0, 0, f"Reading {len(ids)} center{'s' * (len(ids) != 1)}")
     centers = load_shortlist(session, ids)

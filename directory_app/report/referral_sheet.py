@@ -7,17 +7,18 @@ trials with their status, what it costs and what financial help exists, any red 
 and where every fact came from and when a person last checked it. The sheet repeats, in plain
 words, that a registered trial is not an approved treatment.
 
-Built in two steps so most of it is testable without Qt: `referral_html` turns the exchange-form
-centers into HTML (escaped text only, no external resources), and `write_pdf` lays that out
-with Qt's own QTextDocument into a QPdfWriter - no browser, no service. Qt is imported inside
-`write_pdf` only, and needs a QGuiApplication; `ensure_gui_app` makes an offscreen one for the
-command line.
+Built in two steps so most of it is testable without Qt: `referral_sheet` turns the
+exchange-form centers into a `pages.Sheet` - a head and one HTML block per center, in the words
+of `core.present.center_facts` (escaped text only, no external resources) - and `write_pdf`
+lays it out with Qt's own QTextDocument into a QPdfWriter (`pages`: each center kept on one page
+when it fits, its costs and source note never alone on a page) - no browser, no service. Qt is
+imported inside `pages` functions only, and needs a QGuiApplication; `ensure_gui_app` makes an
+offscreen one for the command line.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -35,18 +36,16 @@ from directory_app.core.present.center_facts import (
     center_facts,
 )
 from directory_app.core.present.words import NONE_RECORDED, UNKNOWN
-from directory_app.core.storage.atomic import atomic_write_bytes
+from directory_app.report import pages
+from directory_app.report.pages import Sheet, keep_together
 
-#: Qt's PDF writer crashes when two threads lay out documents at once: one sheet at a time.
-#: Re-entrant, so a caller may hold it around a whole job that ends in `write_pdf`.
-PDF_LOCK = threading.RLock()
 TITLE = "Referral sheet — stem cell therapy centers"
 KM_PER_MILE = 1.609344
 
 STYLE = """
 body { font-family: 'DejaVu Sans', 'Helvetica', sans-serif; font-size: 9.5pt; color: #202124; }
 h1 { font-size: 15pt; margin: 0 0 4px 0; color: #1f4e79; }
-h2 { font-size: 13pt; margin: 0 0 1px 0; color: #1f4e79; }
+h2 { font-size: 13pt; margin: 14px 0 1px 0; color: #1f4e79; }
 h3 { font-size: 10pt; margin: 9px 0 2px 0; color: #1f4e79; }
 p { margin: 1px 0; }
 .muted { color: #5f6368; }
@@ -145,11 +144,11 @@ def _trials(facts: CenterFacts) -> str:
         if t.stale:
             shown = f"<span class='stale'>{shown}</span>"
         rows.append(
-            f"<tr><td><b>{escape(t.nct_id)}</b></td><td>{shown}"
+            f"<tr><td nowrap><b>{escape(t.nct_id)}</b></td><td>{shown}"
             f"</td><td>{escape(t.phases or '—')}</td><td>{escape(title)}</td></tr>"
         )
     return (
-        "<table class='grid' width='100%'><tr><th width='16%'>NCT number</th>"
+        "<table class='grid' width='100%'><tr><th width='17%'>NCT number</th>"
         "<th width='26%'>Site status (registry record date)</th>"
         "<th width='12%'>Phase</th><th>Title</th></tr>"
         + "".join(rows)
@@ -241,32 +240,31 @@ def center_html(
         + (f" {escape(notes.value)}" if notes.known else "")
     )
     parts += [
-        "<h3>Contacts</h3>",
-        _contacts(facts),
-        "<h3>Therapies and conditions</h3>",
-        f"<p>Therapies: {_facts(facts.section('therapies').items('therapy'), sources=True)}</p>",
-        f"<p>Conditions: {_facts(facts.section('conditions').items('condition'))}</p>",
-        f"<p>Care team: {_facts(team.items('specialty'))}"
-        + (f"; support: {_facts(services)}" if services else "")
-        + "</p>",
-        f"<p>{eligibility}</p>",
-        "<h3>Registered trials</h3>",
-        _trials(facts),
-        "<h3>Costs and financial help</h3>",
-        _money(facts),
-        _provenance(facts),
+        keep_together("<h3>Contacts</h3>" + _contacts(facts)),
+        keep_together(
+            "<h3>Therapies and conditions</h3>"
+            f"<p>Therapies: {_facts(facts.section('therapies').items('therapy'), sources=True)}"
+            f"</p><p>Conditions: {_facts(facts.section('conditions').items('condition'))}</p>"
+            f"<p>Care team: {_facts(team.items('specialty'))}"
+            + (f"; support: {_facts(services)}" if services else "")
+            + f"</p><p>{eligibility}</p>"
+        ),
+        keep_together("<h3>Registered trials</h3>" + _trials(facts)),
+        # The source note closes the block: it goes with the costs, never alone on a page.
+        keep_together("<h3>Costs and financial help</h3>" + _money(facts) + _provenance(facts)),
     ]
     return "".join(parts)
 
 
-def referral_html(
+def referral_sheet(
     centers: list[dict[str, Any]],
     origin: Origin | None = None,
     *,
     prepared: date | None = None,
     units: str = "mi",
-) -> str:
-    """The whole sheet as HTML: a header, then one page per center."""
+) -> Sheet:
+    """The sheet: a header, then one block per center. `pages.lay_out` keeps each block on
+    one page when it fits, and lets short ones share a page."""
     prepared = prepared or date.today()
     place = f" · distances from {escape(origin.label)}" if origin else ""
     head = (
@@ -279,11 +277,20 @@ def referral_html(
         "ask each center whether a therapy is offered as approved care or only within a trial."
         "&nbsp;</p>"
     )
-    body = []
-    for number, center in enumerate(centers, start=1):
-        brk = " style='page-break-before: always'" if number > 1 else ""
-        body.append(f"<div{brk}>{center_html(center, number, origin, units, prepared)}</div>")
-    return f"<html><head><style>{STYLE}</style></head><body>{head}{''.join(body)}</body></html>"
+    blocks = [center_html(center, number, origin, units, prepared)
+              for number, center in enumerate(centers, start=1)]
+    return Sheet(head=head, blocks=blocks, style=STYLE, title=TITLE)
+
+
+def referral_html(
+    centers: list[dict[str, Any]],
+    origin: Origin | None = None,
+    *,
+    prepared: date | None = None,
+    units: str = "mi",
+) -> str:
+    """The whole sheet as HTML, each center's block marked for `pages.lay_out`."""
+    return referral_sheet(centers, origin, prepared=prepared, units=units).html()
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -300,43 +307,11 @@ def ensure_gui_app() -> Any:
     return app
 
 
-def write_pdf(html: str, path: str | Path, *, page: str = "letter") -> None:
-    """Lay `html` out on Letter or A4 pages with 2 cm margins and page numbers, and write the
-    PDF atomically. Needs a QGuiApplication (see `ensure_gui_app`)."""
-    with PDF_LOCK:
-        _write_pdf(html, path, page=page)
-
-
-def _write_pdf(html: str, path: str | Path, *, page: str) -> None:
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    size = QPageSize.PageSizeId.A4 if page.lower() == "a4" else QPageSize.PageSizeId.Letter
-    # QTextDocument.print_ keeps a 2 cm margin inside the page on its own; none is added here.
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(size),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(0, 0, 0, 0),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    writer.setResolution(300)
-    writer.setTitle(TITLE)
-    writer.setCreator("Stem Cell Center Directory")
-    document = QTextDocument()
-    document.setDocumentMargin(0)
-    document.setHtml(html)
-    # No page size of our own: QTextDocument.print_ then lays the text out on the writer's page
-    # rectangle at the writer's resolution, and numbers the pages at the bottom.
-    document.print_(writer)
-    del writer  # finishes the PDF into the buffer
-    buffer.close()
-    atomic_write_bytes(path, bytes(data.data()))
+def write_pdf(html: str | Sheet, path: str | Path, *, page: str = "letter") -> int:
+    """Lay the sheet out on Letter or A4 pages (2 cm margins, each center kept on one page
+    when it fits, page numbers) and write the PDF atomically; returns the page count. Needs a
+    QGuiApplication (see `ensure_gui_app`)."""
+    return pages.write_pdf(html, path, page=page, title=TITLE)
 
 
 def make_referral_sheet(
