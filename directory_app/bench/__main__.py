@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from directory_app.bench import gui_bench, import_bench, map_bench, search_bench
+from directory_app.bench import cli_bench, gui_bench, import_bench, map_bench, search_bench
 
 BENCHMARKS = {"search": search_bench, "gui": gui_bench, "import": import_bench,
-              "map": map_bench}
+              "map": map_bench, "cli": cli_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -164,6 +164,50 @@ def gazetteer() -> Gazetteer:
     return _LOADED
 
 
+_ZIP_TEXT: str | None = None
+
+
+def zip_entry(zip_code: str) -> tuple[str, str, float, float] | None:
+    """(town, state, lat, lon) of a 5-digit US ZIP code, or None when the gazetteer lacks it.
+
+    A ZIP search is the most common command line, and loading the whole gazetteer for it took
+    longer than the rest of the search; so until something loads it, the ZIP table's text is
+    read once (a millisecond) and the one row found in it, never all 41,000."""
+    loaded = _LOADED
+    if loaded is not None:
+        return loaded.zips.get(zip_code)
+    return zip_row(_zip_text(), zip_code)
+
+
+def zip_row(table: str, zip_code: str) -> tuple[str, str, float, float] | None:
+    """The row of `zip_code` in the text of `us_zip.csv` (a header, then one ZIP per line)."""
+    if not zip_code.isdigit():
+        return None
+    at = table.find(f"\n{zip_code},")
+    if at < 0:
+        return None
+    end = table.find("\n", at + 1)
+    line = table[at + 1 : end if end >= 0 else len(table)].rstrip("\r")
+    _zip, town, state, lat_text, lon_text = next(csv.reader([line]))
+    return town, state, float(lat_text), float(lon_text)
+
+
+def _zip_text() -> str:
+    global _ZIP_TEXT
+    if _ZIP_TEXT is None:
+        path = GAZETTEER_DIR / "us_zip.csv"
+        if not path.is_file():
+            raise _missing()
+        _ZIP_TEXT = path.read_text(encoding="utf-8")
+    return _ZIP_TEXT
+
+
+def _missing() -> PlaceError:
+    return PlaceError(
+        "the offline gazetteer is missing; run 'python db/build_gazetteer.py' to create it"
+    )
+
+
 _SIMPLE_NAME = re.compile(r"[a-z]+(?: [a-z]+)*")
 _HAS_ABBREVIATION = re.compile(r"\b(?:" + "|".join(_ABBREVIATIONS) + r")\b")
 
@@ -189,9 +233,7 @@ def key_function() -> Callable[[str], str]:
 
 def _load(folder: Path) -> Gazetteer:
     if not (folder / "us_zip.csv").is_file():
-        raise PlaceError(
-            "the offline gazetteer is missing; run 'python db/build_gazetteer.py' to create it"
-        )
+        raise _missing()
     g = Gazetteer(folder)
     key_of = key_function()
 

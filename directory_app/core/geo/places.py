@@ -38,6 +38,7 @@ from directory_app.core.geo.gazetteer import (
     fold,
     gazetteer,
     key_function,
+    zip_entry,
 )
 
 # A qualified name ("Springfield, USA") picks its most populous match only when that match is at
@@ -289,8 +290,8 @@ def _coordinates(match: re.Match[str]) -> Place:
     return Place(f"{latitude:.4f}, {longitude:.4f}", latitude, longitude, "coordinates")
 
 
-def _zip_place(g: Gazetteer, zip_code: str) -> Place:
-    found = g.zips.get(zip_code)
+def _zip_place(zip_code: str) -> Place:
+    found = zip_entry(zip_code)
     if found is None:
         raise PlaceError(f"ZIP code {zip_code} is not in the offline gazetteer; {_HINT}")
     city, state, lat, lon = found
@@ -314,16 +315,16 @@ def resolve_place(text: str) -> Place:
     cleaned = " ".join(text.split())
     if not cleaned:
         raise PlaceError(f"enter a place; {_HINT}")
-    g = gazetteer()
-
+    # A ZIP code or coordinates need no gazetteer load (see `zip_entry`).
     if match := _ZIP.match(cleaned):
-        return _zip_place(g, match.group(1))
+        return _zip_place(match.group(1))
     if match := _COORDINATES.match(cleaned):
         return _coordinates(match)
     if match := _LEADING_ZIP.match(cleaned):  # a completer entry: "44106 Cleveland, OH"
-        return _zip_place(g, match.group(1))
+        return _zip_place(match.group(1))
     if cleaned.isdigit():
         raise PlaceError(f"{cleaned!r} is not a 5-digit US ZIP code; {_HINT}")
+    g = gazetteer()
 
     parts = [p.strip() for p in cleaned.split(",")]
     parts = [p for p in parts if p]
@@ -332,7 +333,7 @@ def resolve_place(text: str) -> Place:
         match = _TRAILING_ZIP.match(parts[-1])
         prefix = match.group(1) if match else ""
         if match and (not prefix or _state_code(g, prefix) or country_code(prefix) == "US"):
-            return _zip_place(g, match.group(2))
+            return _zip_place(match.group(2))
     if not parts:
         raise _unknown(cleaned)
     if len(parts) > 2 and country_code(", ".join(parts[-2:])):

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from directory_app.core.directory.vocab import CenterKind, Condition, Specialty, Therapy
-from directory_app.core.registry.ctgov import StudyRecord
 from directory_app.core.registry.names import fold
+
+if TYPE_CHECKING:  # the registry readers are a search's largest import, and it needs none
+    from directory_app.core.registry.ctgov import StudyRecord
 
 
 def _fold(text: str) -> str:

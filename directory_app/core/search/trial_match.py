@@ -32,7 +32,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory_app.core.directory.vocab import TrialStatus
-from directory_app.core.registry.classify import conditions_from_text, therapies_from_text
 from directory_app.core.search.criteria import Context
 from directory_app.core.search.shapes import CenterFilter
 from directory_app.core.search.sql import Backend, codes_of
@@ -66,12 +65,18 @@ class TrialFacts:
 
 @lru_cache(maxsize=65_536)
 def _conditions(title: str, conditions: tuple[str, ...]) -> frozenset[str]:
+    # In the function (start-up time): the classifier compiles a hundred patterns on import,
+    # and a search with no condition or therapy criterion never classifies a trial.
+    from directory_app.core.registry.classify import conditions_from_text
+
     found = conditions_from_text(list(conditions)) or conditions_from_text([title])
     return frozenset(c.value for c in found)
 
 
 @lru_cache(maxsize=65_536)
 def _therapies(title: str, interventions: tuple[str, ...]) -> frozenset[str]:
+    from directory_app.core.registry.classify import therapies_from_text  # as in _conditions
+
     return frozenset(t.value for t in therapies_from_text(list(interventions), title))
 
 

@@ -32,7 +32,9 @@ def seed_if_empty(store: Store, path: Path = paths.SEED_FILE) -> bool:
     if not path.exists():
         return False
     def has_centers(s: Session) -> bool:
-        return s.scalar(select(Center.id).limit(1)) is not None
+        # The table, not the mapped class: an ORM query would configure every mapper first,
+        # a tenth of a command's start-up, and most commands then query tables only.
+        return s.scalar(select(Center.__table__.c.id).limit(1)) is not None
 
     with store.session() as s:
         if has_centers(s):  # every start but the first: no writer lock, no waiting on imports
