@@ -509,6 +509,12 @@ cities (and folded to search keys), Zürich's district entries dropped.
 Country aliases (registry spellings such as "Korea, Republic of") and region names in
 `admin1.csv` were added by the build script; each region's code is taken from a GeoNames city
 lying in it.
+
+## extents.csv
+
+Derived, not a source: the lon/lat boxes holding each country's and each US state's territory,
+computed from the outlines in `resources/map/` and the cities above, written by
+`python db/build_extents.py` (run it after this script or `db/build_map.py`).
 """
 
 

@@ -1,5 +1,6 @@
 """A command-line search pays only for what it uses: a ZIP is found without loading the whole
-gazetteer, the registry readers, alembic and the ORM mapper set-up stay out of it, and
+gazetteer, a country's extent is read from the bundled file, the registry readers, alembic
+and the ORM mapper set-up stay out of it, and
 `bench cli` reports the whole-process medians against their targets."""
 
 from __future__ import annotations
@@ -13,8 +14,18 @@ from pathlib import Path
 import pytest
 
 from directory_app.bench import cli_bench
+from directory_app.core.geo.country_reach import (
+    _state,
+    computed_country_extents,
+    computed_state_extents,
+    country_extents,
+    extent_of,
+    km_to_box,
+    reduced,
+    state_extents,
+)
 from directory_app.core.geo.gazetteer import GAZETTEER_DIR, gazetteer, zip_row
-from directory_app.core.geo.places import PlaceError, resolve_place
+from directory_app.core.geo.places import PlaceError, country_code, resolve_place
 
 
 def test_zip_row_reads_the_same_entry_as_the_loaded_gazetteer() -> None:
@@ -102,3 +113,41 @@ def test_bench_cli_runs_the_processes_it_names(tmp_path: Path) -> None:
     assert argvs["import sqlalchemy.orm"] == [sys.executable, "-c", "import sqlalchemy.orm"]
     samples = cli_bench.measure({"pass": argvs["python -c pass"]}, 2, {})
     assert len(samples["pass"]) == 2 and all(s > 0 for s in samples["pass"])
+
+
+def test_bundled_extents_are_what_the_outlines_and_cities_give() -> None:
+    """The bundled file is current: rebuilt from the bundled map and gazetteer, it is the same
+    (run `python db/build_extents.py` after changing either)."""
+    computed = {code: set(reduced(e).boxes) for code, e in computed_country_extents().items()}
+    assert {code: set(e.boxes) for code, e in country_extents().items()} == computed
+    computed = {code: set(reduced(e).boxes) for code, e in computed_state_extents().items()}
+    assert {code: set(e.boxes) for code, e in state_extents().items()} == computed
+
+
+def test_reduced_extents_answer_exactly_as_all_boxes() -> None:
+    rng = random.Random(3)
+    for code, extent in sorted(computed_country_extents().items()) + sorted(
+            computed_state_extents().items()):
+        few = reduced(extent)
+        assert len(few.boxes) <= len(extent.boxes)
+        for _ in range(5):
+            lat, lon = rng.uniform(-80, 80), rng.uniform(-180, 180)
+            full = min(km_to_box(lat, lon, b) for b in extent.boxes)
+            assert min(km_to_box(lat, lon, b) for b in few.boxes) == full, code
+
+
+@pytest.mark.parametrize(("country", "region"), [
+    ("Norway", None), ("United States", "Ohio"), ("US", "HI"), ("France", None),
+    ("United States", None), ("Korea, Republic of", None), ("Atlantis", None),
+])
+def test_one_territory_is_read_as_all_of_them(country: str, region: str | None) -> None:
+    extent = extent_of(country, region)
+    if country == "Atlantis":
+        assert extent is None
+        return
+    assert extent is not None
+    code = country_code(country)
+    if region:
+        assert extent == state_extents()[_state(region) or ""]
+    else:
+        assert extent == country_extents()[code or ""]

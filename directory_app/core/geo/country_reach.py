@@ -13,16 +13,23 @@ drop. The answer errs on the side of "might be inside": boxes hold their rings e
 distance to a box is the exact spherical minimum, and a margin covers the outline
 simplification and the sphere's difference from the ellipsoid. A country with no outline and no
 city in the gazetteer, or a name the app does not know, is never ruled out.
+
+Computing the extents reads the whole gazetteer and both map outlines, longer than the rest of a
+command-line search; so they are computed when the gazetteer is built and bundled as
+`resources/gazetteer/extents.csv` (`write_extents`), with every box dropped that lies inside
+another box of the same territory: the union, and so every answer, is the same.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from directory_app.core.geo.gazetteer import compact, fold, gazetteer
+from directory_app.core.geo.gazetteer import GAZETTEER_DIR, compact, fold, gazetteer, names
 from directory_app.core.geo.map_geometry import BBox, countries, us_states
 from directory_app.core.geo.places import EARTH_RADIUS_KM, country_code
 
@@ -33,6 +40,8 @@ MARGIN_KM = 60.0
 SPHERE_SLACK = 1.01
 #: Half the side of the box around one gazetteer city, in degrees (~11 km of latitude).
 CITY_BOX_DEG = 0.1
+#: The precomputed extents (see the module's docstring).
+EXTENTS_FILE = GAZETTEER_DIR / "extents.csv"
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,98 @@ def _city_box(lat: float, lon: float) -> BBox:
 
 
 @lru_cache(maxsize=1)
+def _bundled_text() -> str | None:
+    """The text of `EXTENTS_FILE` (rows sorted by kind and code), or None when it is missing."""
+    try:
+        return EXTENTS_FILE.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _rows_of(text: str, kind: str) -> Iterable[list[str]]:
+    return (row for row in csv.reader(text.splitlines()[1:]) if row[0] == kind)
+
+
+def _parse(rows: Iterable[list[str]]) -> dict[str, Extent]:
+    found: dict[str, list[BBox]] = {}
+    for _kind, code, west, south, east, north in rows:
+        found.setdefault(code, []).append(BBox(float(west), float(south), float(east),
+                                               float(north)))
+    return {code: Extent(tuple(boxes)) for code, boxes in found.items()}
+
+
+@lru_cache(maxsize=1024)
+def _extent(kind: str, code: str) -> Extent | None:
+    """One territory's extent: from the bundled file, parsing only its own rows (a search asks
+    for the few countries of its unlocated centers), else computed."""
+    text = _bundled_text()
+    if text is None:
+        computed = computed_country_extents() if kind == "country" else computed_state_extents()
+        return computed.get(code)
+    prefix = f"\n{kind},{code},"
+    start = text.find(prefix)
+    if start < 0:
+        return None
+    stop = start
+    while text.startswith(prefix, stop):
+        stop = text.find("\n", stop + 1)
+        if stop < 0:
+            stop = len(text)
+    return _parse(csv.reader(text[start + 1 : stop].splitlines())).get(code)
+
+
 def country_extents() -> dict[str, Extent]:
     """ISO alpha-2 code -> the boxes of its outline rings and of its gazetteer cities."""
+    text = _bundled_text()
+    return computed_country_extents() if text is None else _parse(_rows_of(text, "country"))
+
+
+def state_extents() -> dict[str, Extent]:
+    """USPS state code -> the boxes of its Census outline rings and of its gazetteer cities."""
+    text = _bundled_text()
+    return computed_state_extents() if text is None else _parse(_rows_of(text, "state"))
+
+
+def _contains(outer: BBox, inner: BBox) -> bool:
+    return (outer.west <= inner.west and outer.south <= inner.south
+            and inner.east <= outer.east and inner.north <= outer.north)
+
+
+def reduced(extent: Extent) -> Extent:
+    """The same territory without the boxes that lie inside another of its boxes: largest
+    first, each kept only when no kept box holds it. A held box is never nearer to a point
+    than the box holding it, so `may_lie_within` answers exactly as with all of them."""
+    kept: list[BBox] = []
+    by_area = sorted(dict.fromkeys(extent.boxes),
+                     key=lambda b: (-(b.east - b.west) * (b.north - b.south),
+                                    b.west, b.south, b.east, b.north))
+    for box in by_area:
+        if not any(_contains(other, box) for other in kept):
+            kept.append(box)
+    return Extent(tuple(kept))
+
+
+def write_extents(path: Path = EXTENTS_FILE) -> int:
+    """Compute every country's and state's extent, reduce it and write `path`; the box count."""
+    rows = [
+        (kind, code, box)
+        for kind, extents in (("country", computed_country_extents()),
+                              ("state", computed_state_extents()))
+        for code in sorted(extents)
+        for box in reduced(extents[code]).boxes
+    ]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(["kind", "code", "west", "south", "east", "north"])
+        for kind, code, box in rows:
+            out.writerow([kind, code, repr(box.west), repr(box.south), repr(box.east),
+                          repr(box.north)])
+    return len(rows)
+
+
+@lru_cache(maxsize=1)
+def computed_country_extents() -> dict[str, Extent]:
+    """`country_extents` computed from the map outlines and the gazetteer's cities."""
     boxes: dict[str, list[BBox]] = {}
     for outline in countries():
         # Natural Earth leaves France's and Norway's code empty; their names resolve.
@@ -109,8 +208,8 @@ def country_extents() -> dict[str, Extent]:
 
 
 @lru_cache(maxsize=1)
-def state_extents() -> dict[str, Extent]:
-    """USPS state code -> the boxes of its Census outline rings and of its gazetteer cities."""
+def computed_state_extents() -> dict[str, Extent]:
+    """`state_extents` computed from the Census outlines and the gazetteer's US cities."""
     g = gazetteer()
     boxes: dict[str, list[BBox]] = {}
     for outline in us_states():
@@ -127,8 +226,8 @@ def _state(name: str | None) -> str | None:
     `places` reads them ("Ohio", "OH", "D.C.")."""
     if not name:
         return None
-    g = gazetteer()
-    return g.states.get(compact(name)) or g.states.get(fold(name))
+    states = names().states
+    return states.get(compact(name)) or states.get(fold(name))
 
 
 def extent_of(country: str | None, region: str | None = None) -> Extent | None:
@@ -138,9 +237,10 @@ def extent_of(country: str | None, region: str | None = None) -> Extent | None:
         return None
     if iso2 == "US":
         state = _state(region)
-        if state is not None and state in state_extents():
-            return state_extents()[state]
-    return country_extents().get(iso2)
+        found = None if state is None else _extent("state", state)
+        if found is not None:
+            return found
+    return _extent("country", iso2)
 
 
 def may_lie_within(

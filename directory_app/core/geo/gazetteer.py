@@ -134,8 +134,50 @@ class Gazetteer:
         return self.alias_by_key
 
 
+@dataclass
+class Names:
+    """Country and US state spellings -> codes, and codes -> names: two small tables that a
+    search reads to place a center by its country, without the cities and ZIP codes."""
+
+    countries: dict[str, str] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)
+    states: dict[str, str] = field(default_factory=dict)
+    state_names: dict[str, str] = field(default_factory=dict)
+
+
 _LOCK = threading.Lock()
 _LOADED: Gazetteer | None = None
+_NAMES: Names | None = None
+
+
+def names() -> Names:
+    """The country and state tables, read on first use (about a millisecond) and kept."""
+    global _NAMES
+    if _NAMES is None:
+        loaded = _LOADED
+        _NAMES = _load_names(GAZETTEER_DIR) if loaded is None else Names(
+            loaded.countries, loaded.country_names, loaded.states, loaded.state_names)
+    return _NAMES
+
+
+def _load_names(folder: Path) -> Names:
+    if not (folder / "countries.csv").is_file():
+        raise _missing()
+    n = Names()
+    key_of = key_function()
+    for code, name in _rows(folder / "us_states.csv"):
+        n.state_names[code] = name
+        n.states[code.lower()] = code
+        n.states[key_of(name)] = code
+    for iso2, iso3, name, aliases in _rows(folder / "countries.csv"):
+        n.country_names[iso2] = name
+        for spelling in (iso2, iso3, name, *filter(None, aliases.split("|"))):
+            key = key_of(spelling)
+            n.countries.setdefault(key, iso2)
+            # `compact` without its cost where it cannot differ: no abbreviation to leave as is
+            plain = key == spelling.lower() and not _HAS_ABBREVIATION.search(key)
+            n.countries.setdefault(key.replace(" ", "") if plain else compact(spelling), iso2)
+    return n
 
 
 def _rows(path: Path) -> Iterable[list[str]]:
@@ -237,16 +279,9 @@ def _load(folder: Path) -> Gazetteer:
     g = Gazetteer(folder)
     key_of = key_function()
 
-    for code, name in _rows(folder / "us_states.csv"):
-        g.state_names[code] = name
-        g.states[code.lower()] = code
-        g.states[fold(name)] = code
-
-    for iso2, iso3, name, aliases in _rows(folder / "countries.csv"):
-        g.country_names[iso2] = name
-        for spelling in (iso2, iso3, name, *filter(None, aliases.split("|"))):
-            g.countries.setdefault(fold(spelling), iso2)
-            g.countries.setdefault(compact(spelling), iso2)
+    n = _load_names(folder)
+    g.countries, g.country_names = n.countries, n.country_names
+    g.states, g.state_names = n.states, n.state_names
 
     for country, code, name in _rows(folder / "admin1.csv"):
         g.admin1_names.setdefault((country, code), name)

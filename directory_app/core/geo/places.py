@@ -38,6 +38,7 @@ from directory_app.core.geo.gazetteer import (
     fold,
     gazetteer,
     key_function,
+    names,
     zip_entry,
 )
 
@@ -98,8 +99,8 @@ def country_code(name: str | None) -> str | None:
     """
     if not name or not isinstance(name, str):
         return None
-    g = gazetteer()
-    return g.countries.get(fold(name)) or g.countries.get(compact(name))
+    known = names().countries  # not the whole gazetteer: a search may ask this of any center
+    return known.get(fold(name)) or known.get(compact(name))
 
 
 def is_us(country: str | None) -> bool:
