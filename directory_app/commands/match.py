@@ -112,4 +112,12 @@ def _block(i: int, m: CenterMatch, units: str) -> str:
     for t in m.fitting_trials:
         status = t.site_status or t.status
         lines.append(f"       trial   {t.nct_id} ({status}) {t.title[:70]}")
+        lines += [f"       contact {_contact(c)} [{t.contacts_source}]" for c in t.contacts]
     return "\n".join(lines)
+
+
+def _contact(c: dict[str, str | None]) -> str:
+    """A registry site contact on one line: name (role), phone, email; blanks left out."""
+    role = (c.get("role") or "").replace("_", " ").lower()
+    name = (c.get("name") or "unnamed") + (f" ({role})" if role else "")
+    return ", ".join(p for p in (name, c.get("phone"), c.get("email")) if p)

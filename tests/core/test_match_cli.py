@@ -27,7 +27,9 @@ def directory(empty_store: Any) -> Any:
         for nct, low, high in (("NCT00000011", 18, 40), ("NCT00000012", 18, 55)):
             t = Trial(nct_id=nct, title=f"Sample MS study {nct}", status="recruiting",
                       conditions=["Multiple Sclerosis"], min_age_years=low, max_age_years=high)
-            c.trial_sites.append(TrialSite(trial=t, facility=c.name))
+            c.trial_sites.append(TrialSite(trial=t, facility=c.name, contacts=[
+                {"name": "Sample Coordinator", "role": "CONTACT", "phone": "555-0100",
+                 "email": None}]))  # fmt: skip
         far = Center(name="Sample Faraway Center", latitude=34.05, longitude=-118.24)
         far.conditions = [ConditionTreated(condition="multiple_sclerosis", source="verified")]
         s.add_all([c, far])
@@ -58,6 +60,8 @@ def test_table_lists_reasons_and_fitting_trial(directory, capsys):
     assert lines[0] == "2 centers, best fit first; 2 with no failing criterion"
     assert "fits    age 45 within 18–55, NCT00000012 [NCT00000012]" in out
     assert "trial   NCT00000012 (recruiting) Sample MS study NCT00000012" in out
+    assert ("contact Sample Coordinator (contact), 555-0100 [ClinicalTrials.gov NCT00000012]"
+            in out)  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -37,10 +37,10 @@ def ms_trial(nct: str, low: float | None, high: float | None, status: str = "rec
                  max_age_years=high)  # fmt: skip
 
 
-def run(store: Any, **kw: Any) -> list[Any]:
+def run(store: Any, include_unrelated: bool = False, **kw: Any) -> list[Any]:
     kw.setdefault("as_of", TODAY)
     with store.session() as s:
-        return match(s, PatientProfile(**kw))
+        return match(s, PatientProfile(**kw), include_unrelated=include_unrelated)
 
 
 def test_age_outside_one_trial_excludes_that_trial_only(empty_store):
@@ -88,8 +88,9 @@ def test_center_without_condition_fails_it_and_json_explains_every_decision(empt
     add(empty_store, "Sample Other", (41.5, -81.6), conditions=("lupus",),
         trials=[Trial(nct_id="NCT00000004", title="Sample lupus study", status="recruiting",
                       conditions=["Systemic Lupus Erythematosus"], min_age_years=18)])  # fmt: skip
+    assert run(empty_store, age=30, condition="multiple_sclerosis") == []  # no answer
     [m] = run(empty_store, age=30, condition="multiple_sclerosis", origin=CLEVELAND,
-              radius_km=100)  # fmt: skip
+              radius_km=100, include_unrelated=True)  # fmt: skip
     data = as_json(m)
     assert [f["criterion"] for f in data["fails"]] == ["condition"]
     assert data["trials_that_fit"] == []
@@ -123,3 +124,84 @@ def test_site_status_overrides_trial_status(empty_store):
 def test_bad_profile_is_one_clear_error(empty_store, kw, message):
     with pytest.raises(MatchError, match=message):
         run(empty_store, **kw)
+
+
+def test_sex_is_judged_per_trial_and_a_male_only_trial_leaves_the_others(empty_store):
+    male_only = ms_trial("NCT00000021", 18, 60)
+    male_only.sex = "male"
+    open_to_all = ms_trial("NCT00000022", 18, 60)
+    open_to_all.sex = "all"
+    women = ms_trial("NCT00000023", 18, 60)
+    women.sex = "female"
+    add(empty_store, "Sample Center Sex", (41.5, -81.6), [male_only, open_to_all, women])
+    [m] = run(empty_store, age=45, sex="female", condition="multiple_sclerosis")
+    assert [t.nct_id for t in m.fitting_trials] == ["NCT00000022", "NCT00000023"]
+    [no] = [t for t in m.trials if not t.fits]
+    assert [c.fact for c in no.checks if c.verdict == "fails"] == [
+        "NCT00000021 enrols male participants only"
+    ]
+    facts = {t.nct_id: [c.fact for c in t.checks if c.criterion == "sex"] for t in m.trials}
+    assert facts["NCT00000022"] == ["NCT00000022 enrols all sexes"]
+    assert facts["NCT00000023"] == ["NCT00000023 enrols female participants only"]
+    [male] = run(empty_store, age=45, sex="male", condition="multiple_sclerosis")
+    assert [t.nct_id for t in male.fitting_trials] == ["NCT00000021", "NCT00000022"]
+
+
+def test_healthy_volunteer_only_trial_does_not_fit_a_patient(empty_store):
+    healthy = Trial(nct_id="NCT00000031", title="Sample healthy volunteer study",
+                    status="recruiting", conditions=["Healthy Volunteers"],
+                    healthy_volunteers=True, min_age_years=18, max_age_years=65)  # fmt: skip
+    both = ms_trial("NCT00000032", 18, 65)
+    both.healthy_volunteers = True  # takes healthy volunteers besides patients: still fits
+    add(empty_store, "Sample Center HV", (41.5, -81.6), [healthy, both])
+    [m] = run(empty_store, age=45)
+    assert [t.nct_id for t in m.fitting_trials] == ["NCT00000032"]
+    [hv] = [t for t in m.trials if not t.fits]
+    assert [(c.criterion, c.fact) for c in hv.checks if c.verdict == "fails"] == [
+        ("healthy volunteers", "NCT00000031 enrols healthy volunteers only")
+    ]
+
+
+def test_answer_carries_site_contacts_with_source_and_eligibility_lists(empty_store):
+    t = ms_trial("NCT00000041", 18, 55)
+    t.last_update = date(2026, 10, 1)
+    t.inclusion_criteria = ["Relapsing MS", "Failed two disease-modifying therapies"]
+    t.exclusion_criteria = ["Pregnancy"]
+    cid = add(empty_store, "Sample Center Contacts", (41.5, -81.6), [t])
+    with empty_store.session() as s:
+        site = s.query(TrialSite).filter_by(center_id=cid).one()
+        site.contacts = [{"name": "Sample Coordinator", "role": "CONTACT",
+                          "phone": "555-0100", "email": "sample@example.org"}]  # fmt: skip
+    [m] = run(empty_store, age=45, sex="female", condition="multiple_sclerosis")
+    [data] = as_json(m)["trials_that_fit"]
+    assert data["site"] == "Sample Center Contacts"
+    assert data["site_contacts"] == [{"name": "Sample Coordinator", "role": "CONTACT",
+                                      "phone": "555-0100", "email": "sample@example.org"}]
+    assert data["site_contacts_source"] == "ClinicalTrials.gov NCT00000041, as of 2026-10-01"
+    assert data["inclusion_criteria"] == t.inclusion_criteria
+    assert data["exclusion_criteria"] == ["Pregnancy"]
+    # sex not recorded for this trial: an unknown, listed as such, never a fit
+    assert [u["criterion"] for u in data["unknown"]] == ["sex"]
+    assert "sex" not in {f["criterion"] for f in data["fits"]}
+
+
+def test_trials_list_fitting_ones_first_fewest_unknowns_first(empty_store):
+    unknown_age = ms_trial("NCT00000051", None, None)
+    known_age = ms_trial("NCT00000052", 18, 60)
+    too_old = ms_trial("NCT00000050", 18, 30)
+    add(empty_store, "Sample Center Order", (41.5, -81.6), [unknown_age, known_age, too_old])
+    [m] = run(empty_store, age=45, condition="multiple_sclerosis")
+    assert [t.nct_id for t in m.trials] == ["NCT00000052", "NCT00000051", "NCT00000050"]
+    age = next(c for c in m.checks if c.criterion == "age")
+    assert age.verdict == "fits" and age.source == "NCT00000052"
+
+
+def test_center_with_only_a_failing_trial_of_the_condition_stays_an_answer(empty_store):
+    cid = add(empty_store, "Sample Closed MS Trial", (41.5, -81.6),
+              [ms_trial("NCT00000061", 18, 60, status="completed")])  # fmt: skip
+    with empty_store.session() as s:
+        s.query(TrialSite).filter_by(center_id=cid).one().site_status = None
+    add(empty_store, "Sample Lupus Only", (41.5, -81.6), conditions=("lupus",))
+    [m] = run(empty_store, age=45, condition="multiple_sclerosis")
+    assert m.name == "Sample Closed MS Trial" and m.fitting_trials == []
+    assert [c.criterion for c in m.fails] == ["condition"]

@@ -124,3 +124,32 @@ def trial_condition_check(nct: str, wanted: str, codes: set[str], named: list[st
         return Check("condition", FITS, f"{nct} studies {label}", nct)
     studied = "; ".join(named[:3]) or "no condition listed"
     return Check("condition", FAILS, f"{nct} studies {studied}, not {label}", nct)
+
+
+def sex_check(nct: str, patient_sex: str, trial_sex: str | None) -> Check:
+    """The trial's sex eligibility; a trial that states none is unknown, not open to all."""
+    if not trial_sex:
+        return Check("sex", UNKNOWN, f"sex eligibility not recorded, {nct}", nct)
+    if trial_sex == "all":
+        return Check("sex", FITS, f"{nct} enrols all sexes", nct)
+    ok = trial_sex == patient_sex
+    return Check("sex", FITS if ok else FAILS, f"{nct} enrols {trial_sex} participants only", nct)
+
+
+#: Condition names the registry uses for studies of people without a disease.
+_HEALTHY_TERMS = frozenset({
+    "healthy", "healthy volunteer", "healthy volunteers", "healthy subjects",
+    "healthy participants", "healthy adults",
+})  # fmt: skip
+
+
+def healthy_only(healthy_volunteers: bool | None, conditions: list[str]) -> bool:
+    """A study of healthy volunteers alone: it takes them, and every condition it lists names
+    healthy people (a study that takes healthy volunteers besides patients still fits)."""
+    named = [c.strip().casefold() for c in conditions if c.strip()]
+    return bool(healthy_volunteers) and bool(named) and all(c in _HEALTHY_TERMS for c in named)
+
+
+def volunteers_check(nct: str) -> Check:
+    """A healthy-volunteer-only study cannot take a patient."""
+    return Check("healthy volunteers", FAILS, f"{nct} enrols healthy volunteers only", nct)

@@ -8,8 +8,10 @@ How it runs, and why:
    unknown".
 2. The candidates' facts, conditions and trial sites are read in a few bulk queries (chunks of
    ids), never one query per center, and every criterion is judged in Python by `checks`.
-3. Each trial is judged on its own (status, condition, its own age limits, sex): a trial
-   outside the patient's age drops out without touching the center's other trials.
+3. Each trial is judged on its own (the site's status, condition, its own age limits, sex,
+   healthy-volunteer-only studies), once per trial and not once per site: a trial outside the
+   patient's age drops out without touching the center's other trials. A trial carries its
+   site's registry contacts and its inclusion/exclusion lists, for the follow-up.
 Ranking: no failing criterion first, then fewest unknowns, then nearest, then name.
 """
 
@@ -39,7 +41,8 @@ CHUNK = 900
 
 @dataclass
 class TrialMatch:
-    """One trial at one center, judged for this patient."""
+    """One trial at one center, judged for this patient, with what a coordinator needs to
+    follow it up: the site's registry contacts and the trial's eligibility lists."""
 
     nct_id: str
     title: str
@@ -48,11 +51,27 @@ class TrialMatch:
     url: str | None
     last_update: date | None
     checks: list[Check] = field(default_factory=list)
+    facility: str = ""
+    #: The registry's contacts for this trial at this site ({"name", "role", "phone",
+    #: "email"}); empty when the record names none.
+    contacts: list[dict[str, str | None]] = field(default_factory=list)
+    inclusion: list[str] = field(default_factory=list)
+    exclusion: list[str] = field(default_factory=list)
 
     @property
     def fits(self) -> bool:
         """No criterion fails (unknowns allowed: they are questions to ask)."""
         return all(c.verdict != FAILS for c in self.checks)
+
+    @property
+    def unknown_count(self) -> int:
+        return sum(1 for c in self.checks if c.verdict == UNKNOWN)
+
+    @property
+    def contacts_source(self) -> str:
+        """Where the site contacts come from: the trial's registry record, as of its date."""
+        when = f", as of {self.last_update.isoformat()}" if self.last_update else ""
+        return f"ClinicalTrials.gov {self.nct_id}{when}"
 
 
 @dataclass
@@ -92,12 +111,49 @@ class CenterMatch:
         return (bool(self.fails), len(self.unknown), km, self.name.casefold(), self.center_id)
 
 
+#: The center columns matching reads: loading rows rather than whole ORM objects keeps a
+#: profile matched against 10,000 centers well inside the search's latency budget.
+_CENTER_COLUMNS = (
+    Center.id, Center.uid, Center.name, Center.city, Center.region, Center.age_min,
+    Center.age_max, Center.source, Center.source_ref, Center.last_verified, Center.verified_by,
+    Center.location_source, Center.requires_failed_conventional, Center.insurance_accepted,
+    Center.insurance_notes, Center.cost_min_usd, Center.cost_max_usd,
+)  # fmt: skip
+_CONDITION_COLUMNS = (
+    ConditionTreated.center_id, ConditionTreated.condition, ConditionTreated.source,
+    ConditionTreated.source_ref, ConditionTreated.verified_on,
+)  # fmt: skip
+_SITE_COLUMNS = (
+    TrialSite.center_id, TrialSite.trial_id, TrialSite.site_status, TrialSite.facility,
+    TrialSite.contacts,
+)  # fmt: skip
+_TRIAL_COLUMNS = (
+    Trial.id, Trial.nct_id, Trial.title, Trial.status, Trial.conditions, Trial.min_age_years,
+    Trial.max_age_years, Trial.sex, Trial.healthy_volunteers, Trial.last_update, Trial.url,
+    Trial.inclusion_criteria, Trial.exclusion_criteria,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _JudgedTrial:
+    """A trial's verdicts that do not depend on the site, worked out once per trial."""
+
+    row: Any
+    checks: tuple[Check, ...]
+
+
 def match(
-    session: Session, profile: PatientProfile, limit: int | None = None, units: str = "mi"
+    session: Session,
+    profile: PatientProfile,
+    limit: int | None = None,
+    units: str = "mi",
+    include_unrelated: bool = False,
 ) -> list[CenterMatch]:
     """Centers (with their trials) judged and ranked for `profile`, cut to `limit`.
 
-    Raises MatchError for a malformed profile."""
+    With a condition, a center that neither treats it nor runs any trial of it is no answer
+    and is left out (a list of every hospital in reach would bury the ones that are), unless
+    `include_unrelated`. Raises MatchError for a malformed profile."""
     validate_profile(profile)
     flt = CenterFilter(
         origin=profile.origin, radius_km=profile.radius_km, sort="name",
@@ -107,19 +163,26 @@ def match(
     rows = search(session, flt)
     distance = {r.id: r.distance_km for r in rows}
     ids = list(distance)
-    centers = {c.id: c for c in _load(session, select(Center), Center.id, ids)}
+    centers = {c.id: c for c in _load(session, select(*_CENTER_COLUMNS), Center.id, ids)}
     conditions: dict[int, list[Any]] = defaultdict(list)
-    for ct in _load(session, select(ConditionTreated), ConditionTreated.center_id, ids):
+    stmt = select(*_CONDITION_COLUMNS)
+    for ct in _load(session, stmt, ConditionTreated.center_id, ids):
         conditions[ct.center_id].append(ct)
-    sites: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
-    stmt = select(TrialSite, Trial).join(Trial, TrialSite.trial_id == Trial.id)
-    for site, trial in _load_rows(session, stmt, TrialSite.center_id, ids):
-        sites[site.center_id].append((site, trial))
+    sites: dict[int, list[Any]] = defaultdict(list)
+    for site in _load(session, select(*_SITE_COLUMNS), TrialSite.center_id, ids):
+        sites[site.center_id].append(site)
+    trial_ids = sorted({s.trial_id for group in sites.values() for s in group})
+    trials = {
+        t.id: _JudgedTrial(t, tuple(_trial_checks(profile, t)))
+        for t in _load(session, select(*_TRIAL_COLUMNS), Trial.id, trial_ids)
+    }
     results = [
-        _judge(profile, centers[i], distance[i], conditions[i], sites[i], units)
+        _judge(profile, centers[i], distance[i], conditions[i], sites[i], trials, units)
         for i in ids
         if i in centers
     ]
+    if profile.condition is not None and not include_unrelated:
+        results = [m for m in results if _related(m)]
     results.sort(key=CenterMatch.rank_key)
     return results if limit is None else results[:limit]
 
@@ -131,11 +194,6 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 
 def _load(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
     for part in _chunks(ids):
-        yield from session.scalars(stmt.where(column.in_(part)))
-
-
-def _load_rows(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
-    for part in _chunks(ids):
         yield from session.execute(stmt.where(column.in_(part)))
 
 
@@ -144,7 +202,8 @@ def _judge(
     c: Any,
     km: float | None,
     conditions: list[Any],
-    sites: list[tuple[Any, Any]],
+    sites: list[Any],
+    trials: dict[int, _JudgedTrial],
     units: str,
 ) -> CenterMatch:
     src = ck.center_source(c)
@@ -152,8 +211,8 @@ def _judge(
     if p.origin is not None:
         m.checks.append(ck.distance_check(km, p.radius_km, units, c.location_source or "unknown"))
     m.trials = sorted(
-        (_judge_trial(p, site, trial) for site, trial in sites),
-        key=lambda t: (not t.fits, t.nct_id),
+        (_trial_at_site(site, trials[site.trial_id]) for site in sites if site.trial_id in trials),
+        key=lambda t: (not t.fits, t.unknown_count, t.nct_id),
     )
     if p.condition is not None:
         m.checks.append(_center_condition(p.condition, conditions, m.trials))
@@ -166,6 +225,14 @@ def _judge(
     if p.max_cost_usd is not None:
         m.checks.append(ck.cost_check(p.max_cost_usd, c.cost_min_usd, c.cost_max_usd, src))
     return m
+
+
+def _related(m: CenterMatch) -> bool:
+    """The center treats the patient's condition, or runs a trial of it (fitting or not)."""
+    treats = any(c.criterion == "condition" and c.verdict == FITS for c in m.checks)
+    return treats or any(
+        c.criterion == "condition" and c.verdict == FITS for t in m.trials for c in t.checks
+    )
 
 
 def _center_condition(wanted: str, facts: list[Any], trials: list[TrialMatch]) -> Check:
@@ -194,23 +261,31 @@ def _center_age(age: int, c: Any, src: str, trials: list[TrialMatch]) -> Check:
     return Check("age", UNKNOWN, "center's accepted ages unknown", src)
 
 
-def _judge_trial(p: PatientProfile, site: Any, t: Any) -> TrialMatch:
-    tm = TrialMatch(t.nct_id, t.title, t.status, site.site_status, t.url, t.last_update)
-    tm.checks.append(ck.status_check(t.nct_id, t.status, site.site_status))
+def _trial_checks(p: PatientProfile, t: Any) -> Iterator[Check]:
+    """The verdicts on the trial itself (the same at every site): condition, its own age
+    limits, sex, and whether it takes patients at all."""
+    conditions = list(t.conditions or [])
+    if ck.healthy_only(t.healthy_volunteers, conditions):
+        yield ck.volunteers_check(t.nct_id)
     if p.condition is not None:
-        codes = {str(x) for x in conditions_from_text(t.conditions or [])}
-        tm.checks.append(ck.trial_condition_check(t.nct_id, p.condition, codes, t.conditions))
+        codes = {str(x) for x in conditions_from_text(conditions)}
+        yield ck.trial_condition_check(t.nct_id, p.condition, codes, conditions)
     if p.age is not None:
-        tm.checks.append(ck.age_check(p.age, t.min_age_years, t.max_age_years, t.nct_id, t.nct_id))
+        yield ck.age_check(p.age, t.min_age_years, t.max_age_years, t.nct_id, t.nct_id)
     if p.sex is not None:
-        sex = getattr(t, "sex", None)
-        if sex in (None, ""):
-            tm.checks.append(Check("sex", UNKNOWN, f"sex eligibility not recorded, {t.nct_id}",
-                                   t.nct_id))  # fmt: skip
-        else:
-            ok = sex == "all" or sex == p.sex
-            tm.checks.append(Check("sex", FITS if ok else FAILS, f"{t.nct_id} enrols {sex}",
-                                   t.nct_id))  # fmt: skip
+        yield ck.sex_check(t.nct_id, p.sex, t.sex)
+
+
+def _trial_at_site(site: Any, judged: _JudgedTrial) -> TrialMatch:
+    """The trial at one site: its site's status first, then the trial's own verdicts."""
+    t = judged.row
+    tm = TrialMatch(
+        t.nct_id, t.title, t.status, site.site_status, t.url, t.last_update,
+        facility=site.facility or "", contacts=list(site.contacts or []),
+        inclusion=list(t.inclusion_criteria or []), exclusion=list(t.exclusion_criteria or []),
+    )  # fmt: skip
+    tm.checks.append(ck.status_check(t.nct_id, t.status, site.site_status))
+    tm.checks.extend(judged.checks)
     return tm
 
 
@@ -225,6 +300,9 @@ def as_json(m: CenterMatch) -> dict[str, Any]:
             "nct_id": t.nct_id, "title": t.title, "status": t.status,
             "site_status": t.site_status, "url": t.url,
             "status_as_of": t.last_update.isoformat() if t.last_update else None,
+            "site": t.facility, "site_contacts": t.contacts,
+            "site_contacts_source": t.contacts_source if t.contacts else None,
+            "inclusion_criteria": t.inclusion, "exclusion_criteria": t.exclusion,
             "fits": checks([c for c in t.checks if c.verdict == FITS]),
             "fails": checks([c for c in t.checks if c.verdict == FAILS]),
             "unknown": checks([c for c in t.checks if c.verdict == UNKNOWN]),
