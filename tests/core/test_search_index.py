@@ -4,9 +4,12 @@ distances against geopy, and the number of queries a page costs."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import random
+from datetime import date
 
 import pytest
+from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic
 from sqlalchemy import delete, event, text, update
 
@@ -18,7 +21,14 @@ from directory_app.core.directory.models import (
     TrialSite,
 )
 from directory_app.core.directory.vocab import ACTIVE_TRIAL_STATUSES
-from directory_app.core.search.distance_rank import distance_within, lambert_km
+from directory_app.core.search.distance_rank import (
+    VINCENTY_ERROR_KM,
+    distance_within,
+    lambert_from,
+    lambert_km,
+    vincenty_km,
+)
+from directory_app.core.search.fetch import collector_paused
 from directory_app.core.search.rows import _result
 from directory_app.core.search.sql import fold_table
 from tests.core.test_search import ROCHESTER, SPECIALISTS, add, find, names, only, point
@@ -190,3 +200,57 @@ def test_database_from_first_revision_is_searchable_after_upgrade(tmp_path):
         assert row.name == "Old Center" and row.distance_km < 2
     finally:
         store.close()
+
+
+def test_vincenty_is_within_its_bound_of_the_geodesic_and_lambert_from_is_lambert():
+    rng = random.Random(11)
+    for _ in range(2000):
+        a = (rng.uniform(-89, 89), rng.uniform(-180, 180))
+        b = point(a, rng.choice([rng.uniform(0, 1), rng.uniform(0, 2000), rng.uniform(0, 11_000)]),
+                  rng.uniform(0, 360))  # fmt: skip
+        exact = Geodesic.WGS84.Inverse(*a, *b)["s12"] / 1000
+        found = vincenty_km(*a, *b)
+        assert found is not None and abs(found - exact) <= VINCENTY_ERROR_KM
+        assert lambert_from(*a)(*b) == lambert_km(*a, *b)  # the same arithmetic, bit for bit
+
+
+def test_dense_neighbours_come_in_geodesic_order(empty_store):
+    """Distances a fraction of a millimetre to a few metres apart, in every direction: the
+    order is the geodesic's, whichever formula had to decide it."""
+    rng = random.Random(3)
+    base = 412.3
+    for i in range(60):
+        step = rng.choice([0.0000003, 0.000002, 0.0004, 0.003])  # km: 0.3 mm .. 3 m
+        add(empty_store, f"C{i:02d}", point(ROCHESTER, base, azimuth=rng.uniform(0, 360)))
+        base += step
+    rows = find(empty_store, origin=ROCHESTER, radius_km=500)
+    exact = [Geodesic.WGS84.Inverse(*ROCHESTER, r.latitude, r.longitude)["s12"] for r in rows]
+    assert exact == sorted(exact) and len(rows) == 60
+
+
+def test_a_search_pauses_the_cycle_collector_and_restores_it(empty_store):
+    add(empty_store, "A", point(ROCHESTER, 2))
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+        assert only(empty_store, origin=ROCHESTER).name == "A"
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    only(empty_store, origin=ROCHESTER)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        only(empty_store, origin=ROCHESTER)
+        assert not gc.isenabled()  # a collector someone else paused stays paused
+    finally:
+        gc.enable()
+
+
+def test_records_carry_dates_and_booleans_as_python_values(empty_store):
+    add(empty_store, "A", point(ROCHESTER, 2), last_verified=date(2026, 1, 2),
+        insurance_accepted=True)  # fmt: skip
+    row = only(empty_store, origin=ROCHESTER, insurance=True)
+    assert row.last_verified == date(2026, 1, 2) and type(row.last_verified) is date
+    assert "insurance accepted" in row.matched

@@ -66,6 +66,9 @@ class Criterion:
     #: False for a plain column test; True for a set or text test, which SQL should only
     #: evaluate on rows the cheap tests kept (SQLite evaluates in the order given).
     costly: bool = False
+    #: The `center_search` columns `explain` reads besides those every result row reads
+    #: (`rows.ROW_COLUMNS`): a search selects only the columns its rows need.
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def _fact_set(
         found = f.codes(name, ctx.flt.verified_only)
         return [_fact_label(vocab, c, v) for c, v in found if c in codes], []
 
-    return Criterion(where, explain, costly=True)
+    return Criterion(where, explain, costly=True, reads=(name, f"{name}_verified"))
 
 
 def _therapies(ctx: Context) -> Criterion | None:
@@ -185,6 +188,7 @@ def _min_disciplines(ctx: Context) -> Criterion | None:
     return Criterion(
         S[col] >= wanted,
         lambda f: ([f"{getattr(f.row, col)} disciplines on the care team"], []),
+        reads=(col,),
     )
 
 
@@ -199,7 +203,7 @@ def _accreditations(ctx: Context) -> Criterion | None:
         return [f"{label(Accreditation, value)} accredited"], []
 
     where = S.accreditation.in_(sorted(ctx.flt.accreditations))
-    return Criterion(_nullable(where, S.accreditation, ctx.keep), explain)
+    return Criterion(_nullable(where, S.accreditation, ctx.keep), explain, reads=("accreditation",))
 
 
 def _outpatient(ctx: Context) -> Criterion | None:
@@ -211,7 +215,7 @@ def _outpatient(ctx: Context) -> Criterion | None:
         return ([], ["setting unknown"]) if value is None else ([label(Setting, value)], [])
 
     where = S.setting.in_((Setting.OUTPATIENT.value, Setting.BOTH.value))
-    return Criterion(_nullable(where, S.setting, ctx.keep), explain)
+    return Criterion(_nullable(where, S.setting, ctx.keep), explain, reads=("setting",))
 
 
 def _max_cost(ctx: Context) -> Criterion | None:
@@ -223,7 +227,8 @@ def _max_cost(ctx: Context) -> Criterion | None:
         cost = f.row.cost_min_usd
         return ([], ["cost unknown"]) if cost is None else ([f"cost from ${cost:,}"], [])
 
-    return Criterion(_nullable(S.cost_min_usd <= limit, S.cost_min_usd, ctx.keep), explain)
+    where = _nullable(S.cost_min_usd <= limit, S.cost_min_usd, ctx.keep)
+    return Criterion(where, explain, reads=("cost_min_usd",))
 
 
 def _yes(ctx: Context, name: str, yes: str, unknown: str) -> Criterion:
@@ -232,7 +237,7 @@ def _yes(ctx: Context, name: str, yes: str, unknown: str) -> Criterion:
     def explain(f: Facts) -> Explanation:
         return ([], [unknown]) if getattr(f.row, name) is None else ([yes], [])
 
-    return Criterion(_nullable(S[name].is_(True), S[name], ctx.keep), explain)
+    return Criterion(_nullable(S[name].is_(True), S[name], ctx.keep), explain, reads=(name,))
 
 
 def _insurance(ctx: Context) -> Criterion | None:
@@ -267,7 +272,7 @@ def _age(ctx: Context) -> Criterion | None:
             return [f"ages {a} and up"], ["maximum age unknown"]
         return [f"ages {a}–{b}"], []
 
-    return Criterion(where, explain)
+    return Criterion(where, explain, reads=("age_min", "age_max"))
 
 
 def _no_red_flags(ctx: Context) -> Criterion | None:

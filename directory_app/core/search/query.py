@@ -21,6 +21,13 @@ How a search runs, and why:
 4. The chosen page becomes result rows (`search_rows`) from the search rows already read, plus
    one query for the addresses, whatever the page size.
 
+An unpaged search (the GUI's "loading the rest", every export) may return tens of thousands of
+rows, so the per-row cost is kept down: only the columns the rows and the criteria's
+explanations read are selected (`Criterion.reads`), records come straight from the driver as
+namedtuples (`fetch`), distances use Lambert's formula with the origin's terms computed once,
+neighbours it cannot order are settled by Vincenty's formula (the geodesic only for the sub-
+millimetre ties left), each part is sorted once, and the cycle collector is paused meanwhile.
+
 Sorting happens in Python, with the case-folded name and then the id as tie-breakers, so the
 order is total and the same on SQLite and PostgreSQL.
 """
@@ -29,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -43,12 +50,16 @@ from directory_app.core.search.criteria import Context, Criterion, compile_crite
 from directory_app.core.search.distance_rank import (
     BAND,
     BOX_PAD,
+    VINCENTY_ERROR_KM,
+    VINCENTY_MAX_KM,
     WHOLE_EARTH_KM,
     could_swap,
     distance_within,
-    lambert_km,
+    lambert_from,
+    vincenty_km,
 )
-from directory_app.core.search.rows import build_rows, records
+from directory_app.core.search.fetch import collector_paused, fetch_records
+from directory_app.core.search.rows import ROW_COLUMNS, build_rows
 from directory_app.core.search.shapes import (
     SORT_KEYS,
     TRIAL_MODES,
@@ -86,6 +97,8 @@ __all__ = [
 
 #: Radius of the first box of a nearest-first search; it grows until it holds a page.
 FIRST_RING_KM = 20.0
+#: What `TrialMatcher` reads of a search record (facts a person recorded on the center).
+MATCHER_COLUMNS = ("conditions_verified", "therapies_verified")
 
 Candidate = tuple[Any, float | None]  # (center_search record, km from the origin or None)
 
@@ -99,11 +112,20 @@ class _Where:
     costly: list[ColumnElement[bool]]
     #: The one-trial check run on the rows SQL kept (`trial_match`), when the search needs it.
     matcher: TrialMatcher | None = None
+    #: The `center_search` columns to read: what result rows, sorting, the explanations of
+    #: `criteria` and the matcher read, and nothing more (a broad search reads narrow rows).
+    columns: tuple[str, ...] = ROW_COLUMNS
 
     @classmethod
     def of(cls, criteria: Sequence[Criterion], matcher: TrialMatcher | None = None) -> _Where:
         cheap = [c.where for c in criteria if not c.costly]
-        return cls(cheap, [c.where for c in criteria if c.costly], matcher)
+        names = dict.fromkeys(ROW_COLUMNS)
+        for c in criteria:
+            names.update(dict.fromkeys(c.reads))
+        if matcher is not None:
+            names.update(dict.fromkeys(MATCHER_COLUMNS))
+        costly = [c.where for c in criteria if c.costly]
+        return cls(cheap, costly, matcher, tuple(names))
 
     def keep(self, items: list[Candidate]) -> list[Candidate]:
         return items if self.matcher is None else self.matcher.keep(items)
@@ -113,17 +135,19 @@ def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
     """The centers matching `flt`, sorted and cut to `flt.limit`, each explained.
 
     Raises SearchError (a ValueError) for a filter that cannot be run as given."""
-    chosen = _choose(session, flt)
-    if chosen is None:
-        return []
-    ctx, criteria, items, matcher = chosen
-    return build_rows(session, ctx, criteria, items, matcher)
+    with collector_paused():
+        chosen = _choose(session, flt)
+        if chosen is None:
+            return []
+        ctx, criteria, items, matcher = chosen
+        return build_rows(session, ctx, criteria, items, matcher)
 
 
 def count_matching(session: Session, flt: CenterFilter) -> int:
     """How many centers `search(session, flt)` would return, without building their rows
     (what "without this criterion: 12" counts; at 100,000 centers rows are most of the cost)."""
-    chosen = _choose(session, flt)
+    with collector_paused():
+        chosen = _choose(session, flt)
     return 0 if chosen is None else len(chosen[2])
 
 
@@ -171,17 +195,18 @@ def count_centers(session: Session) -> int:
 
 
 def _query(where: _Where, area: ColumnElement[bool] | None = None) -> Select[Any]:
-    """Search rows passing every condition and inside `area`. Whole rows: they are compact,
-    read in key order anyway, and what the result rows are made of (a narrower select that
-    re-read the chosen rows afterwards measured no faster)."""
-    return select(SEARCH).where(*where.cheap, *([] if area is None else [area]), *where.costly)
+    """Search records passing every condition and inside `area`, only the columns `where`
+    needs. The addresses are read afterwards for the chosen records only (`rows`): joining
+    `centers` here measured slower, and a page needs a few of them, not every candidate's."""
+    columns = (SEARCH.c[name] for name in where.columns)
+    return select(*columns).where(*where.cheap, *([] if area is None else [area]), *where.costly)
 
 
 def _candidates(
     session: Session, stmt: Select[Any], params: dict[str, Any] | None = None
 ) -> list[Candidate]:
     """The rows of `stmt`, no distance yet."""
-    return [(row, None) for row in records(session.execute(stmt, params))]
+    return [(row, None) for row in fetch_records(session, stmt, params)]
 
 
 def _sort_key(sort: str) -> Callable[[Candidate], tuple[Any, ...]]:
@@ -219,19 +244,24 @@ def _within(
     `in_box`: the statement `_query(where, IN_BOX)`, when the caller has it; `lambert`:
     distances already computed by center id (a growing box reads its inner centers again)."""
     if reach_km * BOX_PAD >= WHOLE_EARTH_KM:
-        rows = _candidates(session, _query(where, located()))
+        rows = fetch_records(session, _query(where, located()))
         radius: float | None = None
     else:
         box = Box(*bounding_box(origin[0], origin[1], reach_km * BOX_PAD))
         stmt = in_box if in_box is not None else _query(where, IN_BOX)
-        rows = _candidates(session, stmt, box_params(box))
+        rows = fetch_records(session, stmt, box_params(box))
         radius = reach_km
     known = {} if lambert is None else lambert
+    measure = lambert_from(*origin)
     found: list[Candidate] = []
-    for row, _ in rows:
+    for row in rows:
         d = known.get(row.center_id)
         if d is None:
-            d = known[row.center_id] = lambert_km(*origin, row.latitude, row.longitude)
+            d = known[row.center_id] = measure(row.latitude, row.longitude)
+        if radius is None or abs(d - radius) > radius * BAND + 1e-9:
+            if radius is None or d <= radius:  # clearly inside: no geodesic needed
+                found.append((row, d))
+            continue
         km, inside = distance_within(origin, row.latitude, row.longitude, radius, lambert=d)
         if inside:
             found.append((row, km))
@@ -257,22 +287,84 @@ def _km(c: Candidate) -> float:
     return math.inf if c[1] is None else c[1]
 
 
+def _nearest_first(c: Candidate) -> tuple[Any, ...]:
+    # `_sort_key("distance")` for candidates that all have a distance, without its nesting.
+    return (c[1], c[0].name.casefold(), c[0].center_id)
+
+
 def _by_distance(origin: tuple[float, float], located: list[Candidate]) -> list[Candidate]:
-    """`located` nearest first, in exactly the geodesic's order: runs of neighbours too close
-    for Lambert's formula to order (centimetres apart, or at one address) are re-measured with
-    the geodesic - a handful of calls, not one per row."""
-    located.sort(key=_sort_key("distance"))
-    start = 0
-    for end in range(1, len(located) + 1):
-        if end < len(located) and could_swap(_km(located[end - 1]), _km(located[end])):
-            continue
-        if end - start > 1:
-            for i in range(start, end):
-                row = located[i][0]
-                located[i] = (row, geodesic_km(*origin, row.latitude, row.longitude))
-        start = end
-    located.sort(key=_sort_key("distance"))
+    """`located` nearest first, in exactly the geodesic's order.
+
+    Lambert's formula orders all but neighbours whose distances lie within its error of each
+    other (`could_swap`); each such run is re-measured with Vincenty's formula (~10 µs, within
+    a millimetre of the geodesic) and re-sorted among itself, and only neighbours Vincenty
+    still cannot tell apart (a millimetre) are measured with the geodesic (~120 µs). A run at
+    one address needs none of it: its distances are equal whatever the formula."""
+    located.sort(key=_nearest_first)
+    return _refine(origin, located, could_swap, _vincenty_or_geodesic, _exact_ties)
+
+
+def _nearest_first(c: Candidate) -> tuple[Any, ...]:
+    # `_sort_key("distance")` for candidates that all have a distance, without its nesting.
+    return (c[1], c[0].name.casefold(), c[0].center_id)
+
+
+def _vincenty_or_geodesic(origin: tuple[float, float], row: Any, km: float) -> float:
+    if km < VINCENTY_MAX_KM:
+        found = vincenty_km(*origin, row.latitude, row.longitude)
+        if found is not None:
+            return found
+    return geodesic_km(*origin, row.latitude, row.longitude)
+
+
+def _geodesic(origin: tuple[float, float], row: Any, km: float) -> float:
+    return geodesic_km(*origin, row.latitude, row.longitude)
+
+
+def _vincenty_ties(nearer: float, farther: float) -> bool:
+    return farther - nearer <= 2 * VINCENTY_ERROR_KM
+
+
+def _exact_ties(origin: tuple[float, float], run: list[Candidate]) -> list[Candidate]:
+    return _refine(origin, run, _vincenty_ties, _geodesic, None)
+
+
+def _refine(
+    origin: tuple[float, float],
+    located: list[Candidate],
+    ties: Callable[[float, float], bool],
+    measure: Callable[[tuple[float, float], Any, float], float],
+    then: Callable[[tuple[float, float], list[Candidate]], list[Candidate]] | None,
+) -> list[Candidate]:
+    """Re-measure with `measure` each run of sorted `located` whose neighbours `ties` cannot
+    order, re-sort the run, and pass it to `then` for the ties the new measure leaves. The
+    measure's error is far below the gap to the run's outside neighbours, so it can only
+    reorder the run itself."""
+    kms = [_km(c) for c in located]
+    tied = [i for i in range(1, len(kms)) if ties(kms[i - 1], kms[i])]
+    for start, end in _runs(tied):
+        places = {(c[0].latitude, c[0].longitude) for c in located[start:end]}
+        if len(places) > 1:
+            run = sorted(
+                (
+                    (row, measure(origin, row, kms[start + i]))
+                    for i, (row, _) in enumerate(located[start:end])
+                ),
+                key=_nearest_first,
+            )
+            located[start:end] = run if then is None else then(origin, run)
     return located
+
+
+def _runs(tied: list[int]) -> list[tuple[int, int]]:
+    """[start, end) of each run of neighbours, from the indices i tied with i - 1."""
+    runs: list[tuple[int, int]] = []
+    for i in tied:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i - 1, i + 1))
+    return runs
 
 
 def _nearest(
@@ -312,7 +404,7 @@ def _where_once(
         return where
     once = ctx.backend.text_once(session, list(ctx.words))
     text = [c.where for c in criteria if c.is_text] if once is None else [once]
-    return _Where(where.cheap, where.costly + text, matcher)
+    return replace(where, costly=where.costly + text)
 
 
 def _near(
@@ -335,8 +427,9 @@ def _near(
             chosen.extend(rest[: flt.limit - len(chosen)])
         return chosen
     items = _within(session, where, origin, ceiling)
-    if flt.sort == "distance":
-        items = _by_distance(origin, items)
-    if with_unlocated:
-        items.extend(_unlocated_within(session, ctx, where))
-    return _ordered(ctx, items)
+    rest = _unlocated_within(session, ctx, where) if with_unlocated else []
+    if flt.sort != "distance":
+        return _ordered(ctx, items + rest)
+    # Nearest first, then those without a distance by name: each part sorted once.
+    items = _by_distance(origin, items) + sorted(rest, key=_sort_key("name"))
+    return items if flt.limit is None else items[: flt.limit]

@@ -1,26 +1,29 @@
 """Turning the centers a search chose into `ResultRow`s: summary fields, facts, explanations.
 
-The search has already read each chosen center's `center_search` row, which holds every fact a
-result shows, folded per center; only the address fields come from `centers`, in one query for
-the whole page (the ids travel as one array parameter). There is never a query per row.
+The search has already read each chosen center's record: the `center_search` columns a result
+row shows (`ROW_COLUMNS`, plus those its criteria explain), in the statement that chose it. The
+address fields of `centers` take one query for the whole page, and the dates behind the trial
+statuses one grouped query: never a query per row.
+Records are read straight from the driver (`fetch.fetch_records`), and the loop below does per
+row only what that row needs: an unpaged search over a wide radius returns tens of thousands of
+rows, which the GUI's "loading the rest" and every export wait for.
 """
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import fields
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Result, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory_app.core.geo.places import KM_PER_MILE
 from directory_app.core.search.criteria import Context, Criterion, Facts
-from directory_app.core.search.distance_rank import format_distance, km_to_mi
+from directory_app.core.search.distance_rank import format_distance
+from directory_app.core.search.fetch import fetch_tuples
 from directory_app.core.search.shapes import STALE_AFTER_MONTHS, ResultRow, months_before
 from directory_app.core.search.sql import CENTERS as C
-from directory_app.core.search.sql import Backend, codes_of
+from directory_app.core.search.sql import Backend, code_tuple
 from directory_app.core.search.staleness import (
     STATUS_STALE_AFTER_MONTHS,
     row_status_date,
@@ -28,36 +31,29 @@ from directory_app.core.search.staleness import (
 )
 from directory_app.core.search.trial_match import TrialMatcher
 
-
-@lru_cache(maxsize=8)
-def _record_type(keys: tuple[str, ...]) -> type[tuple[Any, ...]]:
-    return namedtuple("SearchRecord", keys)
-
-
-def records(result: Result[Any]) -> list[Any]:
-    """The rows of `result` as namedtuples. SQLAlchemy Row attribute access costs ~1 µs and a
-    result row is read some thirty times; a namedtuple reads in ~50 ns."""
-    make = _record_type(tuple(result.keys()))._make  # type: ignore[attr-defined]
-    return list(map(make, result))
+#: The `center_search` columns every result row (and every sort key) reads.
+ROW_COLUMNS: tuple[str, ...] = (
+    "center_id", "latitude", "longitude", "name", "kind", "last_verified", "trials_active",
+    "trial_links", "trials_recruiting", "red_flags", "therapies", "specialties", "services",
+)  # fmt: skip
+#: The `centers` columns a result row shows, read for the chosen records only.
+ADDRESS_COLUMNS: tuple[str, ...] = ("uid", "city", "region", "country")
 
 
 def _addresses(session: Session, backend: Backend, ids: Sequence[int]) -> dict[int, Any]:
-    """uid, city, region and country of each center in `ids`: one query, one lookup per row."""
-    stmt = select(C.c.id, C.c.uid, C.c.city, C.c.region, C.c.country).where(
+    """(uid, city, region, country) of each center in `ids`: one query for all of them (the ids
+    travel as one array parameter), read in id order, one lookup per row."""
+    stmt = select(C.c.id, *(C.c[name] for name in ADDRESS_COLUMNS)).where(
         backend.ids_in(C.c.id, ids)
     )
-    return {row.id: row for row in records(session.execute(stmt))}
-
-
-_RESULT_FIELDS = frozenset(f.name for f in fields(ResultRow))
+    return {r[0]: r[1:] for r in fetch_tuples(session, stmt)}
 
 
 def _result(values: dict[str, Any]) -> ResultRow:
     """A ResultRow without the frozen dataclass __init__ (21 object.__setattr__ calls, ~5 µs a
     row, which adds up over a full result set); the object is identical (a test checks)."""
-    assert values.keys() == _RESULT_FIELDS
     row = object.__new__(ResultRow)
-    row.__dict__.update(values)
+    object.__setattr__(row, "__dict__", values)
     return row
 
 
@@ -79,57 +75,64 @@ def build_rows(
     # `is_stale`'s rule with its cutoff computed once, not once per row.
     verified_cutoff = months_before(ctx.as_of, STALE_AFTER_MONTHS)
     status_cutoff = months_before(ctx.as_of, STATUS_STALE_AFTER_MONTHS)
+    located: tuple[str, ...] = () if within is None else (within,)
+    not_located: tuple[str, ...] = () if within is None else ("location unknown",)
+    no_trials: tuple[str, ...] = ()
+    append, new, set_attr = rows.append, object.__new__, object.__setattr__
     for r, km in chosen:
-        a = addresses[r.center_id]
-        f = Facts(r)
-        matched: list[str] = []
-        unknown: list[str] = []
-        if within is not None:
-            if km is None:
-                unknown.append("location unknown")
-            else:
-                matched.append(within)
-        for criterion in criteria:
-            yes, maybe = criterion.explain(f)
-            matched.extend(yes)
-            unknown.extend(maybe)
-        trials: tuple[str, ...] = ()
+        cid = r.center_id
+        uid, city, region, country = addresses[cid]
+        # Per row only what it needs: most rows of a broad search have no criterion to
+        # explain and no trial, so their explanations are shared constant tuples.
+        matched, unknown = (located, ()) if km is not None else ((), not_located)
+        if criteria:
+            f = Facts(r)
+            found, maybe = list(matched), list(unknown)
+            for criterion in criteria:
+                yes, no = criterion.explain(f)
+                found.extend(yes)
+                maybe.extend(no)
+            matched, unknown = tuple(found), tuple(maybe)
+        trials = no_trials
         recruiting = r.trials_recruiting > 0
-        as_of = row_status_date(dates.get(r.center_id), recruiting, r.trials_active)
+        links = r.trial_links
+        as_of = row_status_date(dates.get(cid), recruiting, r.trials_active) if links else None
         if matcher is not None:
-            trials = matcher.trials.get(r.center_id, ())
+            trials = matcher.trials.get(cid, no_trials)
             if trials:
-                as_of = matcher.as_of.get(r.center_id)
-            if trials:
-                matched.append(f"one trial meets every trial criterion: {', '.join(trials)}")
-            elif r.center_id in matcher.recorded:
-                matched.append("condition/therapy [recorded] by a person, no trial needed")
-        values = {
-            "id": r.center_id,
-            "uid": a.uid,
+                as_of = matcher.as_of.get(cid)
+                why = f"one trial meets every trial criterion: {', '.join(trials)}"
+                matched = (*matched, why)
+            elif cid in matcher.recorded:
+                matched = (*matched, "condition/therapy [recorded] by a person, no trial needed")
+        verified = r.last_verified
+        row = new(ResultRow)  # as `_result` builds it, inline: this loop runs per row
+        append(row)
+        set_attr(row, "__dict__", {
+            "id": cid,
+            "uid": uid,
             "name": r.name,
             "kind": r.kind,
-            "city": a.city,
-            "region": a.region,
-            "country": a.country,
+            "city": city,
+            "region": region,
+            "country": country,
             "latitude": r.latitude,
             "longitude": r.longitude,
             "distance_km": km,
-            "distance_mi": None if km is None else km_to_mi(km),
+            "distance_mi": None if km is None else km / KM_PER_MILE,
             "active_trials": r.trials_active,
-            "all_trials": r.trial_links,
+            "all_trials": links,
             "recruiting": recruiting,
-            "last_verified": r.last_verified,
-            "stale": r.last_verified is None or r.last_verified <= verified_cutoff,
+            "last_verified": verified,
+            "stale": verified is None or verified <= verified_cutoff,
             "red_flags": r.red_flags,
-            "therapies": tuple(codes_of(r.therapies)),
-            "specialties": tuple(codes_of(r.specialties)),
-            "services": tuple(codes_of(r.services)),
-            "matched": tuple(matched),
-            "unknown": tuple(unknown),
+            "therapies": code_tuple(r.therapies),
+            "specialties": code_tuple(r.specialties),
+            "services": code_tuple(r.services),
+            "matched": matched,
+            "unknown": unknown,
             "matched_trials": trials,
             "status_as_of": as_of,
-            "status_stale": r.trial_links > 0 and (as_of is None or as_of <= status_cutoff),
-        }
-        rows.append(_result(values))
+            "status_stale": links > 0 and (as_of is None or as_of <= status_cutoff),
+        })  # fmt: skip
     return rows

@@ -83,6 +83,13 @@ def codes_of(folded: str | None) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
+def code_tuple(folded: str | None) -> tuple[str, ...]:
+    """The codes of a `,a,b,` set column, sorted, as a shared tuple: a directory holds few
+    distinct fact sets, and every result row reads three."""
+    return _codes(folded or "")
+
+
+@lru_cache(maxsize=4096)
 def _codes(folded: str) -> tuple[str, ...]:
     # A directory holds few distinct fact sets, and a full result reads three per row.
     return tuple(sorted(c for c in folded.split(",") if c))
