@@ -43,6 +43,7 @@ from .filter_summary import FilterChips, active_filters
 from .saved_searches import DeleteSavedSearch, SavedSearches, SavedSearchMenu
 from .search_loop import SearchLoop
 from .tasks import TaskRunner
+from .trials_view import TrialsView, load_trials
 from .wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def status_text(
     return text if complete else text + " · loading the rest…"
 
 
+TRIALS_TAB = 2  # Results, Map, Trials
 DETAIL_WIDTH = 330  # the detail pane's width when it first opens
 DETAIL_MIN_WIDTH = 200
 
@@ -192,6 +194,10 @@ class MainWindow(QMainWindow):
         self._map_page = QWidget()
         QVBoxLayout(self._map_page).setContentsMargins(0, 0, 0, 0)
         self.tabs.addTab(self._map_page, "&Map")
+        self.trials_view = TrialsView()  # the search's trials and their known sites
+        self.trials_view.centerActivated.connect(self._show_center_of_trial)
+        self.tabs.addTab(self.trials_view, "Tr&ials")  # Alt+T is the Tools menu
+        self._trials_dirty = True
         self.tabs.currentChanged.connect(self._on_tab)
         self.detail = DetailView()
         self.detail.setMinimumWidth(DETAIL_MIN_WIDTH)
@@ -257,6 +263,8 @@ class MainWindow(QMainWindow):
         self.add_action(go, "Show &map", lambda: self.tabs.setCurrentIndex(1), ["Ctrl+M"])
         self.add_action(go, "Show results &table", lambda: self.tabs.setCurrentIndex(0),
                         ["Ctrl+T"])
+        self.add_action(go, "Show tr&ials and their sites",
+                        lambda: self.tabs.setCurrentIndex(TRIALS_TAB), ["Ctrl+Shift+T"])
         self.searches_menu = SavedSearchMenu(
             self.saved, self.run_saved_search, self.save_search_as, self,
             delete=self.delete_saved_search, rename=self.rename_saved_search)
@@ -319,6 +327,10 @@ class MainWindow(QMainWindow):
         self._map_dirty = True
         if self.tabs.currentIndex() == 1:
             QTimer.singleShot(0, self._update_map)
+        if not more_of_same:
+            self._trials_dirty = True
+            if self.tabs.currentIndex() == TRIALS_TAB:
+                QTimer.singleShot(0, self._update_trials)
         self.resultsShown.emit(len(rows))
         if not self._warmed:
             self._warmed = True
@@ -423,6 +435,33 @@ class MainWindow(QMainWindow):
         if index == 1:
             self._ensure_map()
             self._update_map()
+        elif index == TRIALS_TAB:
+            self._update_trials()
+
+    # ----------------------------------------------------------------------- trials
+    def _update_trials(self) -> None:
+        """Fill the Trials tab for the search shown (only while the tab is open)."""
+        flt = self.last_filter
+        if self.store is None or flt is None or not self._trials_dirty:
+            return
+        self._trials_dirty = False
+        with self.store.session() as s:
+            rows = load_trials(s, flt)
+        where = ""
+        place = self.filters.place
+        if place is not None and flt.origin is not None:
+            where = (f" with a known site within {self.filters.radius_spin.value():,.0f} "
+                     f"{self.filters.unit} of {place.label}" if flt.radius_km else
+                     f", nearest site to {place.label} first")  # fmt: skip
+        self.trials_view.show_trials(rows, flt.units, where)
+
+    def _show_center_of_trial(self, center_id: int) -> None:
+        """A trial site's center chosen in the Trials tab: show it in Results, if listed."""
+        if self.table.select_center(center_id):
+            self.tabs.setCurrentIndex(0)
+        else:
+            self.hint("That center is not among the current results (Ctrl+Shift+R resets "
+                      "the filters).", 8000)  # fmt: skip
 
     def _ensure_map(self) -> None:
         if self.map_view is not None:
