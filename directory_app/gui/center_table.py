@@ -33,7 +33,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from directory_app.core.directory.vocab import CenterKind, Therapy
-from directory_app.core.present.words import UNKNOWN, label
+from directory_app.core.present.words import UNKNOWN, label, yes_no
 
 _log = logging.getLogger(__name__)
 
@@ -70,8 +70,8 @@ def _verified(row: Any) -> str:
 
 
 def _recruiting(row: Any) -> str:
-    """'yes, as of 2022-04-05 (stale)': the registry's answer with the date it was given."""
-    answer = "yes" if row.recruiting else "no"
+    """'Yes, as of 2022-04-05 (stale)': the registry's answer with the date it was given."""
+    answer = yes_no(bool(row.recruiting))
     if not getattr(row, "all_trials", 0):
         return answer
     as_of = getattr(row, "status_as_of", None)

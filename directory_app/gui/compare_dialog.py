@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from directory_app.core.directory.comparison import NOT_KNOWN_LABEL, comparison
+from directory_app.core.directory.comparison import NOT_KNOWN_LABEL, TRIALS_LABEL, comparison
 from directory_app.core.directory.shortlist import compare_as_text, compare_rows
 
 DIFF_BACKGROUND = QColor("#fff1c2")
@@ -85,7 +85,11 @@ class CompareDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         width = min(max(LABEL_WIDTH + 250 * len(centers) + 60, 820), 1240)
-        self.resize(width, 740)
+        height = 740
+        if parent is not None:  # a tall window gets a tall comparison: trials take room
+            width = min(width, max(parent.width() - 40, 600))
+            height = min(max(parent.height() - 60, 500), 1000)
+        self.resize(width, height)
 
     def _fill(self) -> None:
         t = self.table
@@ -103,7 +107,7 @@ class CompareDialog(QDialog):
         bold.setBold(True)
         for r, row in enumerate(self.rows):
             label = QTableWidgetItem(row.label)
-            cells = [label] + [QTableWidgetItem(v) for v in row.values]
+            cells = [label] + [QTableWidgetItem(_cell_text(row.label, v)) for v in row.values]
             for c, item in enumerate(cells):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 if row.differs:
@@ -167,6 +171,15 @@ class CompareDialog(QDialog):
 
     def copy_to_clipboard(self) -> None:
         QGuiApplication.clipboard().setText(self.as_text())
+
+
+def _cell_text(label: str, value: str) -> str:
+    """A cell as painted: two or more trials each start with a bullet, so where one trial's
+    wrapped line ends and the next begins is plain to see."""
+    lines = value.split("\n")
+    if label == TRIALS_LABEL and len(lines) > 1:
+        return "\n".join(f"• {line}" for line in lines)
+    return value
 
 
 def _two_lines(text: str, width: int, metrics: QFontMetrics) -> str:

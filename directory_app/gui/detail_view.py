@@ -191,8 +191,8 @@ def _trial_html(t: TrialFact) -> str:
     updated = t.last_update.isoformat() if t.last_update else UNKNOWN
     return (
         f"{nct_link(t.nct_id)} — {escape(t.title) if t.title else UNKNOWN}<br>"
-        f"Status {status}{checked}; phase {escape(t.phases) if t.phases else UNKNOWN}; "
-        f"this site {site}"
+        f"Status {status}{checked}; {escape(t.phases) if t.phases else 'phase ' + UNKNOWN}; "
+        f"this site: {site}"
         f"<span class='prov'> — registered facility: "
         f"{escape(t.facility) if t.facility else UNKNOWN}; "
         f"ClinicalTrials.gov, updated {updated}</span>"

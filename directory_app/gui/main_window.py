@@ -42,6 +42,7 @@ from .filter_panel import FilterPanel
 from .filter_summary import FilterChips, active_filters
 from .saved_searches import DeleteSavedSearch, SavedSearches, SavedSearchMenu
 from .search_loop import SearchLoop
+from .status_line import StatusLine
 from .tasks import TaskRunner
 from .trials_view import TrialsView, load_trials
 from .wheel_guard import install_wheel_guard
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([300, 980, 0])  # the details open on the first selection
         self.setCentralWidget(self.splitter)
-        self.status_label = QLabel("Opening the directory…")
+        self.status_label = StatusLine("Opening the directory…")
         self.status_label.setAccessibleName("Result count")
         self.statusBar().addWidget(self.status_label, 1)
         self.read_only_badge = QLabel("Read-only")

@@ -135,8 +135,8 @@ def test_trial_columns_say_what_they_count_and_date_the_registry_status(empty_st
     status = model.data(model.index(i, Column.RECRUITING))
     brush = model.data(model.index(i, Column.RECRUITING), Qt.ItemDataRole.ForegroundRole)
     tip = model.data(model.index(i, 0), Qt.ItemDataRole.ToolTipRole)
-    assert status == "yes, as of 2026-01-10" + (" (stale)" if stale else "")
+    assert status == "Yes, as of 2026-01-10" + (" (stale)" if stale else "")
     assert (brush is not None) == stale
     assert ("over 12 months old, check the registry" in tip) == stale
     j = next(j for j, r in enumerate(rows) if not r.all_trials)
-    assert model.data(model.index(j, Column.RECRUITING)) == "no"
+    assert model.data(model.index(j, Column.RECRUITING)) == "No"

@@ -53,3 +53,19 @@ def test_selecting_opens_the_details_and_clearing_folds_them_again(qtbot, window
     window.table.clearSelection()
     window.table.setCurrentIndex(window.model.index(-1, -1))
     qtbot.waitUntil(lambda: window.splitter.sizes()[2] == 0, timeout=2000)
+
+
+def test_a_long_status_line_fits_the_window_and_shows_all_of_it_on_hover(window):
+    long = ("29 of 565 centers · within 150 mi of Cleveland, OH · 21 without a known location "
+            "not shown · 29 with trial statuses from registry records over 12 months old: "
+            "check the registry")
+    window.status_label.setText(long)
+    window.statusBar().layout().activate()
+    assert window.width() == 1024
+    label = window.status_label
+    assert label.geometry().right() <= window.statusBar().width()
+    assert label.text() == long  # screen readers get the whole line
+    assert label.is_elided() and label.shown_text().endswith("…")
+    assert label.toolTip() == long
+    label.setText("5 of 5 centers")
+    assert not label.is_elided() and label.toolTip() == ""

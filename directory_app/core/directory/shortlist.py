@@ -108,7 +108,7 @@ def _setting(f: CenterFacts) -> str:
 def _accreditation(f: CenterFacts) -> str:
     accreditation, scope = f.fact("accreditation"), f.fact("accreditation_scope")
     if not accreditation.known:
-        return "none known"
+        return accreditation.value
     return f"{accreditation.value} ({scope.value})" if scope.known else accreditation.value
 
 
