@@ -233,3 +233,29 @@ def test_a_file_copy_cannot_be_synced_with_its_original(synced, tmp_path, capsys
 def test_one_way_with_prefer_to_is_refused(laptop, shared):
     with pytest.raises(SyncError, match="--prefer from"):
         sync_stores(laptop, shared, one_way=True, prefer="to")
+
+
+def test_city_only_sites_and_the_registrys_site_count_travel_with_a_trial(laptop, shared):
+    """A trial known only as 'a site in Chicago, IL; 8 sites' reaches the other side whole,
+    its place linked to the same center (by uid) and still saying the link was inferred."""
+    add(shared, "nu", "Northwestern University")
+    city_only = {
+        "nct_id": "NCT07654321", "title": "HSCT in MS", "status": "completed", "phases": [],
+        "conditions": ["Multiple Sclerosis"], "interventions": [], "last_update": "2020-08-12",
+        "sites_total": 8, "record_source": "MS table 2025-09",
+        "places": [{"city": "Chicago", "region": "IL", "country": "United States",
+                    "latitude": 41.88, "longitude": -87.63, "location_source": "gazetteer",
+                    "center_uid": "nu", "inferred_from": "sponsor_city"}],
+    }  # fmt: skip
+    with shared.session() as s:
+        add_directory(s, {"trials": [city_only], "centers": []})
+    add(laptop, "a", "Laptop A Hospital")
+    sync_stores(laptop, shared)
+    with laptop.session() as s:
+        trial = s.scalars(select(Trial).where(Trial.nct_id == "NCT07654321")).one()
+        assert (trial.sites_total, trial.record_source) == (8, "MS table 2025-09")
+        [place] = trial.places
+        assert (place.city, place.latitude, place.inferred_from) == ("Chicago", 41.88,
+                                                                     "sponsor_city")
+        assert place.center is not None and place.center.uid == "nu"
+    assert sync_stores(laptop, shared).to_source.count() == 0, "the next sync is clean"

@@ -46,6 +46,7 @@ from directory_app.core.storage.locks import import_lock
 from directory_app.core.sync.writes import (
     SYNC_STATE,
     chunks,
+    copy_places,
     copy_trials,
     forget_state,
     overwrite_center,
@@ -169,6 +170,17 @@ def _merge_trials(a: Side, b: Side, one_way: bool) -> None:
     b.changes.trials_added, b.changes.trials_updated = copy_trials(b.session, ta, tb)
     if not one_way:
         a.changes.trials_added, a.changes.trials_updated = copy_trials(a.session, tb, ta)
+    a.session.flush()
+    b.session.flush()
+
+
+def _merge_places(a: Side, b: Side, one_way: bool) -> None:
+    """Trial sites known only by city: a trial without them takes the other side's."""
+    ta = {t.nct_id: t for t in a.session.scalars(select(Trial))}
+    tb = {t.nct_id: t for t in b.session.scalars(select(Trial))}
+    copy_places(b.session, ta, tb)
+    if not one_way:
+        copy_places(a.session, tb, ta)
     a.session.flush()
     b.session.flush()
 
@@ -326,6 +338,7 @@ def sync_directories(source: Session, target: Session, report: SyncReport, *,
         report.unchanged += len(uids) - len(todo)
         for part in chunks(todo):
             _sync_chunk(part, a, b, report, one_way=one_way, prefer=prefer, now=now)
+        _merge_places(a, b, one_way)
     except StaleDataError as exc:
         raise SyncError("a center was changed by someone else while syncing; nothing was "
                         "written - run the sync again") from exc  # fmt: skip

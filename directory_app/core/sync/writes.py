@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from directory_app.core.directory.models import Center, Trial, TrialSite, utcnow
+from directory_app.core.directory.models import Center, Trial, TrialPlace, TrialSite, utcnow
 from directory_app.core.exchange.directory_form import (
     CENTER_FIELDS,
     CHILDREN,
     DATE_FIELDS,
     FACT_FIELDS,
+    PLACE_FIELDS,
     TRIAL_FIELDS,
 )
 
@@ -35,7 +36,10 @@ SYNC_STATE = Table(
     Column("synced_at", DateTime, nullable=False),
 )
 #: A trial link as `center_to_dict` writes it, besides the NCT id.
-LINK_FIELDS = ("site_status", "facility", "city", "region", "country", "contacts")
+LINK_FIELDS = ("site_status", "facility", "city", "region", "country", "contacts", "inferred_from")
+#: What a trial record carries besides `TRIAL_FIELDS`: the registry's count of sites and the
+#: download the record was read from (they travel with the record).
+TRIAL_EXTRA_FIELDS = ("sites_total", "record_source")
 
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -52,7 +56,28 @@ def plain_value(name: str, value: Any) -> Any:
 
 
 def trial_values(trial: Trial) -> dict[str, Any]:
-    return {f: plain_value(f, getattr(trial, f)) for f in TRIAL_FIELDS}
+    return {f: plain_value(f, getattr(trial, f)) for f in (*TRIAL_FIELDS, *TRIAL_EXTRA_FIELDS)}
+
+
+def copy_places(session: Session, theirs: dict[str, Trial], mine: dict[str, Trial]) -> int:
+    """Give each trial of this side that has no city-only sites the other side's (run after
+    the centers are merged, so a place linked to a center finds it here by uid). Returns how
+    many trials got places."""
+    copied = 0
+    for nct_id, trial in sorted(theirs.items()):
+        own = mine.get(nct_id)
+        if own is None or own.places or not trial.places:
+            continue
+        for place in trial.places:
+            values = {f: getattr(place, f) for f in PLACE_FIELDS if f != "center_uid"}
+            center = None
+            if place.center is not None:
+                center = session.scalar(select(Center).where(Center.uid == place.center.uid))
+            if center is None:
+                values["inferred_from"] = None
+            own.places.append(TrialPlace(**values, center=center))
+        copied += 1
+    return copied
 
 
 def copy_trials(session: Session, theirs: dict[str, Trial], mine: dict[str, Trial]) -> tuple[
