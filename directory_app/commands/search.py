@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 from directory_app.core.directory.vocab import (
+    AUTOIMMUNE_CONDITIONS,
+    AUTOIMMUNE_GROUP,
     Accreditation,
     CenterKind,
     Condition,
@@ -71,9 +73,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--radius", metavar="DISTANCE", help=f"e.g. 150mi or 240km (default {DEFAULT_RADIUS})"
     )
     for option, _field, vocab in CODE_OPTIONS:
+        group = f", or {AUTOIMMUNE_GROUP} (every condition but gvhd)" if vocab is Condition else ""
         p.add_argument(
             option, action="append", default=[], metavar=vocab.__name__.upper(),
-            help=", ".join(vocab.codes()),
+            help=", ".join(vocab.codes()) + group,
         )  # fmt: skip
     p.add_argument(
         "--trial", metavar="MODE",
@@ -137,8 +140,11 @@ def _choice(option: str, value: str, accepted: tuple[str, ...]) -> str:
 
 
 def _codes(option: str, values: list[str], vocab: type[Vocab]) -> frozenset[str]:
-    codes = set()
+    codes: set[str] = set()
     for value in values:
+        if vocab is Condition and value.strip().lower() == AUTOIMMUNE_GROUP:
+            codes |= AUTOIMMUNE_CONDITIONS
+            continue
         try:
             codes.add(vocab.parse(value).value)
         except ValueError as exc:

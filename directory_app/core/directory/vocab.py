@@ -3,6 +3,7 @@ and the CLI can accept the same words the user sees (`--therapy hsct_autologous`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -54,9 +55,12 @@ class Therapy(Vocab):
     MSC_BONE_MARROW = "msc_bone_marrow", "MSC (bone marrow)"
     MSC_ADIPOSE = "msc_adipose", "MSC (adipose)"
     MSC_UMBILICAL_CORD = "msc_umbilical_cord", "MSC (umbilical cord)"
-    MSC_UNSPECIFIED = "msc_unspecified", "MSC (source not stated)"
+    MSC_UNSPECIFIED = "msc_unspecified", "MSC (other or unstated source)"
     HSCT_AUTOLOGOUS = "hsct_autologous", "HSCT (autologous)"
     HSCT_ALLOGENEIC = "hsct_allogeneic", "HSCT (allogeneic)"
+    #: CAR-T and other T cells engineered with a receptor (CAAR-T, TCR-T), autologous or
+    #: donor-made ("universal"); added by migration 0009.
+    CAR_T = "car_t", "CAR-T (engineered T cells)"
     OTHER_CELL_THERAPY = "other_cell_therapy", "Other cell therapy"
 
 
@@ -85,6 +89,21 @@ class Condition(Vocab):
     AUTOIMMUNE_LIVER = "autoimmune_liver", "Autoimmune liver disease"
     APLASTIC_ANEMIA = "aplastic_anemia", "Aplastic anemia"
     OTHER_AUTOIMMUNE = "other_autoimmune", "Other immune-mediated"
+
+
+#: What "autoimmune disease" means in a search: every condition except GVHD. GVHD is
+#: immune-mediated but is a complication of a donor transplant, and a coordinator looking for
+#: autoimmune care should see it only when asking for it by name.
+AUTOIMMUNE_GROUP = "autoimmune"
+AUTOIMMUNE_CONDITIONS: frozenset[str] = frozenset(c.value for c in Condition) - {Condition.GVHD}
+
+
+def expand_condition_codes(codes: Iterable[str]) -> frozenset[str]:
+    """Condition codes with the group word `autoimmune` replaced by its members (GVHD apart)."""
+    wanted = {c.strip().lower() for c in codes}
+    if AUTOIMMUNE_GROUP in wanted:
+        wanted = (wanted - {AUTOIMMUNE_GROUP}) | AUTOIMMUNE_CONDITIONS
+    return frozenset(wanted)
 
 
 class Specialty(Vocab):

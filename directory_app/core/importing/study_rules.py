@@ -80,7 +80,7 @@ class StudyFacts:
     @classmethod
     def of(cls, study: StudyRecord) -> StudyFacts:
         conditions = study_conditions(study)
-        therapies = therapies_from_text(study.interventions, study.title)
+        therapies = therapies_from_text(study.interventions, study.title, conditions)
         specialties = specialties_for_conditions(conditions, therapies)
         ref = {"source": Provenance.REGISTRY.value, "source_ref": study.nct_id, "verified_on": None}
         facts: list[tuple[str, dict[str, Any]]] = []

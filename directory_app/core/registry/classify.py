@@ -52,6 +52,7 @@ _CONDITION_RULES: list[tuple[Condition, str]] = [
      r"|kawasaki|\banca\b"),
     (Condition.INFLAMMATORY_MYOPATHY,
      r"dermatomyositis|polymyositis|myositis(?! ossificans)|inflammatory myopath"
+     r"|necrotizing (?:autoimmune )?myopath|\bimnm\b"
      r"|antisynthetase"),
     (Condition.AUTOIMMUNE_LIVER,
      r"autoimmune hepatitis|hepatitis autoimmune|primary biliary (?:cirrhosis|cholangitis)"
@@ -95,13 +96,23 @@ def conditions_from_text(conditions: Iterable[str]) -> set[Condition]:
     return found
 
 
-def study_conditions(study: StudyRecord) -> set[Condition]:
+def conditions_of(conditions: Iterable[str], title: str) -> set[Condition]:
     """Conditions of a study from its condition list, falling back to its title.
 
-    The title is read only when the condition list names none, because conditions are the
-    registry's structured field and titles mention context ("... after transplantation").
+    The title is read only when the condition list names none, or names only "autoimmune
+    diseases" in general, because conditions are the registry's structured field and titles
+    mention context ("... after transplantation"); a title naming the disease is more precise
+    than the generic heading "Autoimmune Diseases" many records list.
     """
-    return conditions_from_text(study.conditions) or conditions_from_text([study.title])
+    found = conditions_from_text(conditions)
+    if found <= {Condition.OTHER_AUTOIMMUNE}:
+        found = conditions_from_text([title]) or found
+    return found
+
+
+def study_conditions(study: StudyRecord) -> set[Condition]:
+    """Conditions of a study (`conditions_of` its condition list and title)."""
+    return conditions_of(study.conditions, study.title)
 
 
 def is_autoimmune_study(study: StudyRecord) -> bool:
@@ -111,7 +122,8 @@ def is_autoimmune_study(study: StudyRecord) -> bool:
 
 _MSC = re.compile(
     r"mesenchymal|stromal cell|stromal stem|cord lining|cord tissue|wharton|\bm?mscs?\b"
-    r"|\b(?:uc|ad|bm|wj|hu?c|hucb|hbm|hp) ?mscs?\b|remestemcel|prochymal|ryoncil|rexlemestrocel"
+    r"|\b(?:uc|ad|bm|wj|hu?c|hucb|hbm|hp|h) ?mscs?\b|adipose (?:derived )?(?:\w+ )?stem cell"
+    r"|remestemcel|prochymal|ryoncil|rexlemestrocel"
     r"|darvadstrocel|alofisel|\bcx601\b|stempeucel|obnitix|cartistem|astrostem|jointstem"
     r"|neuronata|\bmpcs?\b|mesenchymal precursor|\badscs?\b|\basc\b|stromal vascular fraction"
     r"|\bsvf\b|furestem|lipogems|micro ?fragmented adipose|dental pulp"
@@ -126,73 +138,168 @@ _MSC_SOURCES: list[tuple[Therapy, re.Pattern[str]]] = [
                 r"|\bsvf\b|darvadstrocel|alofisel|\bcx601\b|astrostem|jointstem|lipogems")),
     (Therapy.MSC_BONE_MARROW,
      re.compile(r"marrow (?:derived|mesenchymal|stromal|mscs?\b)|from (?:\w+ ){0,2}bone marrow"
+                r"|(?:mesenchymal|stromal) (?:\w+ )?bone marrow|marrow \w+ (?:mesenchymal|stromal)"
                 r"|\bbm ?mscs?\b|\bbmscs?\b|\bhbm ?mscs?\b|remestemcel|prochymal|ryoncil"
                 r"|rexlemestrocel|stempeucel|obnitix|neuronata|\bmpcs?\b|mesenchymal precursor")),
 ]  # fmt: skip
 #: How far (in characters) from an MSC mention in a title its source may be named.
 _SOURCE_WINDOW = 60
 _HSCT = re.compile(
-    r"(?:haematopoietic|hematopoietic|hemopoietic) (?:stem|progenitor) cell|\ba?hsct\b|\bhct\b"
-    r"|bone marrow transplant|\bbmt\b|stem cell rescue|peripheral blood stem cell|\bpbsc"
-    r"|\bcd34\+? (?:selected|enriched|selection)|haploidentical (?:stem cell )?transplant"
-    r"|(?:autologous|allogene?ic) (?:peripheral blood )?stem cell transplant"
+    r"(?:haematopoietic|hematopoietic|hemopoietic|haemopoietic|hematopoetic)"
+    r" (?:(?:stem|progenitor) )?cells? (?:transplant|infusion|graft|rescue|therap|support)"
+    r"|(?:haematopoietic|hematopoietic|hemopoietic|haemopoietic|hematopoetic) (?:stem|progenitor)"
+    r"|\ba?hsct\b|\bhct\b|bone marrow transplant|\bbmt\b|stem cell rescue"
+    r"|peripheral blood stem cell|\bpbsc|\bcd34\+? (?:selected|enriched|selection)"
+    r"|haploidentical (?:stem cell )?transplant|cord blood (?:\w+ ){0,2}(?:stem cell )?transplant"
+    r"|(?:autologous|allogene?ic|syngeneic) (?:peripheral blood )?stem cell transplant"
 )
 _AUTO = re.compile(r"\bautologous\b|\bauto\b|\bahsct\b")
-_ALLO = re.compile(r"\ballogene?ic\b|\ballo\b|haploidentical|\bhaplo\b|unrelated donor|sibling")
-# "Mesenchymal stem cell transplantation" is an MSC infusion, not a hematopoietic transplant.
-_MSC_BEFORE = re.compile(r"(?:mesenchymal|stromal|mscs?)(?: \w+){0,2} $")
+_ALLO = re.compile(
+    r"\ballogene?ic\b|\ballo\b|haploidentical|\bhaplo\b|unrelated donor|sibling"
+    r"|cord blood"
+)
+# "Mesenchymal stem cell transplantation" is an MSC infusion, not a hematopoietic transplant;
+# "in vitro-treated bone marrow transplantation" is the NCI term for a marrow-grown product.
+_MSC_BEFORE = re.compile(
+    r"(?:mesenchymal|stromal|mscs?|neural|fecal|microbiota|in vitro treated)(?: \w+){0,2} $"
+)
 # HSCT named as context in a title: "MSC for GVHD after allogeneic HSCT".
 _CONTEXT_BEFORE = re.compile(
     r"(?:after|following|post|undergoing|underwent|recipients? of|received|receiving|prior)"
     r"(?: \w+){0,3} $"
 )
+# "Stem cell transplant", "autologous transplantation" or "autologous stem cells" given with
+# high-dose conditioning is HSCT (and "Autologous transplantation" of MSC without it is not):
+# nothing else is given after cyclophosphamide with ATG, BEAM or total body irradiation.
+_BARE_TRANSPLANT = re.compile(
+    r"\bstem cell transplant|\bautologous stem cells?\b|\bstem cell (?:therapy|support)\b"
+    r"|cord blood infusion|(?:autologous|allogene?ic) transplant"
+)
+_CONDITIONING = re.compile(
+    r"high dose (?:chemo|immuno|cyclophosphamide)|immuno ?ablat|myeloablat|\bbeam\b"
+    r"|\batg\b|\bratg\b|thymocyte globulin|thymoglobulin|total body irradiation|carmustine"
+    r"|melphalan|busulf"
+)
+# CAR-T and other receptor-engineered T cells, by description or by product name; product
+# names are the ones registered for autoimmune disease (the INN stem -cabtagene names a CAR).
+_CAR_T = re.compile(
+    r"\b[a-z]*car ?t\b|\bcar\d|\bcart ?\d|\bcaar ?t"
+    r"|chimeric (?:antigen|autoantibody) receptor|cabtagene|\bcar (?:nk|treg)"
+    r"|\bkyv ?101\b|\bcaba ?201\b|\bct103a\b|\bytb ?323\b|\bcc 97540\b|\bobe cel\b"
+    r"|\bazer cel\b|descartes 08|\bcd19 ?cd20 allo|\b(?:cd19|bcma)(?: \w+){0,2} car\b"
+)
 _OTHER_CELLS = re.compile(
-    r"\btregs?\b|regulatory t|car ?t\b|chimeric antigen|exosome|extracellular vesicle|secretome"
-    r"|conditioned medi|\bnk cell|natural killer|dendritic cell|tolerogenic|virus specific t"
+    r"\btregs?\b|regulatory t|exosome|extracellular vesicle|\bsevs?\b|\bevs\b|secretome"
+    r"|conditioned medi|\bnk cell|natural killer|dendritic cell|\btoldc|tolerogenic"
+    r"|virus specific t|ebv specific|cytotoxic t lymphocyte|\bctls?\b|t cell vaccin|\btcv\b"
+    r"|tovaxin|tcelna|imilecleucel|\bcd4\+? ?t cells|\bata188\b"
     r"|stem cell educator|islet (?:cell )?(?:transplant|infusion|graft)|transplantation of islet"
-    r"|induced pluripotent|\bipsc|exoflo"
-    r"|embryonic stem|mononuclear cell|\bbmac\b|bone marrow aspirate concentrate|\bcd34\+? cells?\b"
-    r"|bone marrow (?:derived )?stem cell"
+    r"|induced pluripotent|\bipsc|exoflo|neural stem|neural progenitor cells? (?!derived)"
+    r"|amniotic fluid|\bcd117\b|hepatocyte microbead|\bneuronal (?:adult )?stem|progenitor stem"
+    r"|embryonic stem|mononuclear (?:stem )?cell|\bbm ?mncs?\b|\bmnc\b|\bbmac\b"
+    r"|bone marrow aspirate concentrate|\bcd34\+? cells?\b|bone marrow (?:derived )?stem cell"
+    r"|\bbmscs?\b(?! ?msc)"
+    r"|(?:infusion|injection) of (?:autologous )?(?:whole )?(?:bone )?marrow(?! derived| mesench)"
+    r"|bone marrow cells|marrow derived cellular|cellular therapy with"
 )
 
 
-def therapies_from_text(interventions: Iterable[str], title: str = "") -> set[Therapy]:
+def therapies_from_text(
+    interventions: Iterable[str], title: str = "", conditions: Iterable[Condition] = ()
+) -> set[Therapy]:
     """Cell therapies a study gives, from its interventions and title.
 
     MSC source comes from either text ("umbilical cord MSC" in the title, "Biological: MSC"
     as the intervention). HSCT counts from the interventions, and from the title only when
-    not named as the patients' history ("... after allogeneic HSCT").
+    not named as the patients' history ("... after allogeneic HSCT"). `conditions` (the
+    study's, from `study_conditions`) decide an HSCT that says neither autologous nor
+    allogeneic: for GVHD or aplastic anemia it is a donor transplant, for any other autoimmune
+    disease it is autologous, the standard form (every allogeneic study for one says so).
+    Without conditions such an HSCT stays unclassified.
     """
     items = [_fold(i) for i in interventions]
     folded_title = _fold(title)
-    found: set[Therapy] = set()
-    msc_texts = [t for t in items if _MSC.search(t)]
-    msc_texts += [
-        folded_title[max(0, m.start() - _SOURCE_WINDOW) : m.end() + _SOURCE_WINDOW]
-        for m in _MSC.finditer(folded_title)
-    ]
-    if msc_texts:
-        sources = {th for th, pattern in _MSC_SOURCES for t in msc_texts if pattern.search(t)}
-        found |= sources or {Therapy.MSC_UNSPECIFIED}
-    hsct_texts = [t for t in items if _names_hsct(t)]
-    # A title is read for HSCT only when the interventions name no cell product of their own:
-    # "BMT Autologous MSCs for GvHD" is an MSC study run by a transplant unit.
-    items_name_cells = any(_MSC.search(t) or _OTHER_CELLS.search(t) for t in items)
-    if not items_name_cells and _names_hsct(folded_title, skip_context=True):
-        hsct_texts.append(folded_title)
-    for text in hsct_texts:
-        if _AUTO.search(text):
-            found.add(Therapy.HSCT_AUTOLOGOUS)
-        if _ALLO.search(text):
-            found.add(Therapy.HSCT_ALLOGENEIC)
-    if any(_OTHER_CELLS.search(t) for t in [*items, folded_title]):
+    found = _msc_therapies(items, folded_title)
+    found |= _hsct_therapies(items, folded_title, frozenset(conditions))
+    if any(_CAR_T.search(t) for t in items) or _names(_CAR_T, folded_title, skip_context=True):
+        found.add(Therapy.CAR_T)
+    # A title is read for other cell products only when the interventions name none: "Bone
+    # Marrow Derived Stem Cells for SCI" with "Biological: bone marrow MSC" is an MSC study.
+    other_texts = items if _items_name_cells(items) else [*items, folded_title]
+    if any(_OTHER_CELLS.search(t) for t in other_texts):
         found.add(Therapy.OTHER_CELL_THERAPY)
     return found
 
 
-def _names_hsct(text: str, *, skip_context: bool = False) -> bool:
-    """Whether `text` names a hematopoietic transplant as something the study gives."""
-    for match in _HSCT.finditer(text):
+# MSC named as what a product is made from or grown on, not as the cells given: "MSC-derived
+# exosomes", "hUC-MSC-sEV", "mesenchymal cell secretome", "cord blood expansion on MSC".
+_MSC_NOT_GIVEN_AFTER = re.compile(
+    r"^(?:\w+ ){0,3}?(?:derived )?(?:exosome|sevs?\b|evs?\b|extracellular vesicle|secretome"
+    r"|conditioned medi|lysate)"
+)
+_MSC_NOT_GIVEN_BEFORE = re.compile(r"(?:expan\w*|cultured?|co ?cultured?) (?:\w+ ){0,2}on $")
+
+
+def _msc_mentions(text: str) -> list[re.Match[str]]:
+    """The MSC mentions of `text` that name cells the study gives."""
+    found = []
+    for match in _MSC.finditer(text):
+        after = text[match.end() :].lstrip()
+        if _MSC_NOT_GIVEN_AFTER.search(after[:40]):
+            continue
+        if _MSC_NOT_GIVEN_BEFORE.search(text[: match.start()]):
+            continue
+        found.append(match)
+    return found
+
+
+def _msc_therapies(items: list[str], title: str) -> set[Therapy]:
+    texts = [t for t in items if _msc_mentions(t)]
+    texts += [
+        title[max(0, m.start() - _SOURCE_WINDOW) : m.end() + _SOURCE_WINDOW]
+        for m in _msc_mentions(title)
+    ]
+    if not texts:
+        return set()
+    sources = {th for th, pattern in _MSC_SOURCES for t in texts if pattern.search(t)}
+    return sources or {Therapy.MSC_UNSPECIFIED}
+
+
+def _items_name_cells(items: list[str]) -> bool:
+    """Whether an intervention names a cell product other than HSCT (MSC, CAR-T, others)."""
+    return any(_MSC.search(t) or _OTHER_CELLS.search(t) or _CAR_T.search(t) for t in items)
+
+
+#: Conditions whose HSCT is allogeneic when the study does not say: GVHD follows a donor
+#: transplant, and aplastic anemia is treated with donor marrow.
+_DONOR_HSCT_CONDITIONS = frozenset({Condition.GVHD, Condition.APLASTIC_ANEMIA})
+
+
+def _hsct_therapies(
+    items: list[str], title: str, conditions: frozenset[Condition]
+) -> set[Therapy]:
+    texts = [t for t in items if _names(_HSCT, t)]
+    # A title is read for HSCT only when the interventions name no cell product of their own:
+    # "BMT Autologous MSCs for GvHD" is an MSC study run by a transplant unit.
+    if not _items_name_cells(items) and _names(_HSCT, title, skip_context=True):
+        texts.append(title)
+    if not texts and any(_CONDITIONING.search(t) for t in [*items, title]):
+        texts = [t for t in [*items, title] if _BARE_TRANSPLANT.search(t) and not _MSC.search(t)]
+    found: set[Therapy] = set()
+    for text in texts:
+        if _AUTO.search(text):
+            found.add(Therapy.HSCT_AUTOLOGOUS)
+        if _ALLO.search(text):
+            found.add(Therapy.HSCT_ALLOGENEIC)
+    if texts and not found and conditions:
+        donor = bool(conditions & _DONOR_HSCT_CONDITIONS)
+        found.add(Therapy.HSCT_ALLOGENEIC if donor else Therapy.HSCT_AUTOLOGOUS)
+    return found
+
+
+def _names(pattern: re.Pattern[str], text: str, *, skip_context: bool = False) -> bool:
+    """Whether `text` names `pattern`'s therapy as something the study gives."""
+    for match in pattern.finditer(text):
         before = text[: match.start()]
         if _MSC_BEFORE.search(before):
             continue

@@ -172,7 +172,7 @@ def add_study(center: dict[str, Any], site: SiteRecord, study: StudyRecord) -> N
     A fact already present keeps its first source (NCT ids are visited in order, so the
     reference is the lowest NCT id that implies it); verified facts are never replaced."""
     conditions = study_conditions(study)
-    therapies = therapies_from_text(study.interventions, study.title)
+    therapies = therapies_from_text(study.interventions, study.title, conditions)
     specialties = specialties_for_conditions(conditions, therapies)
     have_conditions = {c["condition"] for c in center["conditions"]}
     for condition in sorted(conditions - have_conditions):

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory_app.core.directory.vocab import TrialStatus
+from directory_app.core.directory.vocab import Condition, TrialStatus
 from directory_app.core.search.criteria import Context
 from directory_app.core.search.shapes import CenterFilter
 from directory_app.core.search.sql import Backend, codes_of
@@ -67,17 +67,20 @@ class TrialFacts:
 def _conditions(title: str, conditions: tuple[str, ...]) -> frozenset[str]:
     # In the function (start-up time): the classifier compiles a hundred patterns on import,
     # and a search with no condition or therapy criterion never classifies a trial.
-    from directory_app.core.registry.classify import conditions_from_text
+    from directory_app.core.registry.classify import conditions_of
 
-    found = conditions_from_text(list(conditions)) or conditions_from_text([title])
-    return frozenset(c.value for c in found)
+    return frozenset(c.value for c in conditions_of(conditions, title))
 
 
 @lru_cache(maxsize=65_536)
-def _therapies(title: str, interventions: tuple[str, ...]) -> frozenset[str]:
+def _therapies(
+    title: str, interventions: tuple[str, ...], conditions: tuple[str, ...]
+) -> frozenset[str]:
     from directory_app.core.registry.classify import therapies_from_text  # as in _conditions
 
-    return frozenset(t.value for t in therapies_from_text(list(interventions), title))
+    # The study's conditions decide an HSCT that names neither autologous nor allogeneic.
+    found = {Condition(c) for c in _conditions(title, conditions)}
+    return frozenset(t.value for t in therapies_from_text(list(interventions), title, found))
 
 
 def trial_facts(row: Any, conditions: bool = True, therapies: bool = True) -> TrialFacts:
@@ -89,8 +92,13 @@ def trial_facts(row: Any, conditions: bool = True, therapies: bool = True) -> Tr
         nct_id=row.nct_id,
         status=row.site_status or row.status,
         phases=frozenset(row.phases or ()),
-        conditions=_conditions(title, tuple(row.conditions or ())) if conditions else frozenset(),
-        therapies=_therapies(title, tuple(row.interventions or ())) if therapies else frozenset(),
+        conditions=(
+            _conditions(title, tuple(row.conditions or ())) if conditions else frozenset()
+        ),
+        therapies=(
+            _therapies(title, tuple(row.interventions or ()), tuple(row.conditions or ()))
+            if therapies else frozenset()
+        ),
         age_min=row.min_age_years,
         age_max=row.max_age_years,
         last_update=row.last_update,
