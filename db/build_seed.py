@@ -38,7 +38,7 @@ from directory_app.core.exchange.directory_form import TRIAL_FIELDS, add_directo
 from directory_app.core.registry import city_sites  # noqa: E402
 from directory_app.core.registry.classify import (  # noqa: E402
     is_autoimmune_study,
-    therapies_from_text,
+    study_therapies,
 )
 from directory_app.core.registry.combine import Sourced, combine  # noqa: E402
 from directory_app.core.registry.ctgov import SiteRecord, StudyRecord, iter_studies  # noqa: E402
@@ -71,9 +71,7 @@ def trial_dict(item: Sourced) -> dict[str, Any]:
 
 def is_cell_therapy_study(study: StudyRecord) -> bool:
     """An autoimmune study that gives a stem cell or other cell therapy (classifier's call)."""
-    return is_autoimmune_study(study) and bool(
-        therapies_from_text(study.interventions, study.title)
-    )
+    return is_autoimmune_study(study) and bool(study_therapies(study))
 
 
 def read_studies(source: Path, ms_table: Path | None) -> list[Sourced]:

@@ -115,6 +115,11 @@ def study_conditions(study: StudyRecord) -> set[Condition]:
     return conditions_of(study.conditions, study.title)
 
 
+def study_therapies(study: StudyRecord) -> set[Therapy]:
+    """Cell therapies a study gives (`therapies_from_text` with the study's conditions)."""
+    return therapies_from_text(study.interventions, study.title, study_conditions(study))
+
+
 def is_autoimmune_study(study: StudyRecord) -> bool:
     """Whether the study targets an autoimmune or immune-mediated condition."""
     return bool(study_conditions(study))
@@ -194,7 +199,7 @@ _OTHER_CELLS = re.compile(
     r"|virus specific t|ebv specific|cytotoxic t lymphocyte|\bctls?\b|t cell vaccin|\btcv\b"
     r"|tovaxin|tcelna|imilecleucel|\bcd4\+? ?t cells|\bata188\b"
     r"|stem cell educator|islet (?:cell )?(?:transplant|infusion|graft)|transplantation of islet"
-    r"|induced pluripotent|\bipsc|exoflo|neural stem|neural progenitor cells? (?!derived)"
+    r"|induced pluripotent|\bipsc|exoflo|neural stem"
     r"|amniotic fluid|\bcd117\b|hepatocyte microbead|\bneuronal (?:adult )?stem|progenitor stem"
     r"|embryonic stem|mononuclear (?:stem )?cell|\bbm ?mncs?\b|\bmnc\b|\bbmac\b"
     r"|bone marrow aspirate concentrate|\bcd34\+? cells?\b|bone marrow (?:derived )?stem cell"

@@ -28,7 +28,7 @@ from directory_app.core.directory.models import Trial, TrialPlace, TrialSite
 from directory_app.core.directory.vocab import ACTIVE_TRIAL_STATUSES, TrialStatus
 from directory_app.core.geo.distance import KM_PER_MILE, haversine_km
 from directory_app.core.geo.regions import US_COUNTRY
-from directory_app.core.registry.classify import conditions_from_text, therapies_from_text
+from directory_app.core.registry.classify import conditions_of, therapies_from_text
 from directory_app.core.search.shapes import SearchError
 from directory_app.core.search.staleness import status_stale
 
@@ -129,8 +129,8 @@ def city_label(city: str | None, region: str | None, country: str | None) -> str
 def _codes(
     title: str, conditions: tuple[str, ...], interventions: tuple[str, ...]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found = conditions_from_text(list(conditions)) or conditions_from_text([title])
-    therapies = therapies_from_text(list(interventions), title)
+    found = conditions_of(conditions, title)
+    therapies = therapies_from_text(list(interventions), title, found)
     return tuple(sorted(c.value for c in found)), tuple(sorted(t.value for t in therapies))
 
 
