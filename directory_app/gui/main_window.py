@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import file_actions
+from . import file_actions, window_memory
 from .center_actions import CenterActions
 from .center_table import CenterTableModel, CenterTableView, Column
 from .detail_view import DetailView, load_detail
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.map_view: MapView | None = None
         self._map_dirty = False
         self._warmed = False
+        self._shown_once = False
         self._complete = True
         self.select_next: int | None = None  # a center to select once it is listed (new ones)
         self._dialogs: list[QWidget] = []  # non-modal dialogs kept alive while open
@@ -614,20 +615,32 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------------- persistence
     def _restore(self) -> None:
+        first_start = self.settings.value(SETTINGS_GEOMETRY) is None
+        if first_start:
+            window_memory.place_first_start(self)
         for key, restore in ((SETTINGS_GEOMETRY, self.restoreGeometry),
                              (SETTINGS_STATE, self.restoreState),
                              (SETTINGS_SPLITTER, self.splitter.restoreState)):
             value = self.settings.value(key)
             if value is not None:
                 restore(value)
+        window_memory.restore_columns(self.settings, self.table)
+        self._placement = window_memory.Placement(self, first_start)
         last = self.saved.last()
         if last:
             self.filters.set_state(last)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:  # the frame is known only now: keep it, status bar included,
+            self._shown_once = True  # on the screen
+            self._placement.refit_soon()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
         self.settings.setValue(SETTINGS_STATE, self.saveState())
         self.settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        window_memory.save_columns(self.settings, self.table)
         self.saved.set_last(self.filters.state())
         self.settings.sync()
         self.search_loop.stop()

@@ -77,7 +77,7 @@ def make_private_dirs(folder: Path) -> None:
 
 def default_db_path() -> Path:
     """The user's data directory (platformdirs), e.g. ~/.local/share/directory-app/directory.db."""
-    from platformdirs import user_data_dir
+    from platformdirs import user_data_dir  # in the function: start-up time (`--db` needs none)
 
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "directory.db"
 
@@ -187,6 +187,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    # alembic is imported in these functions only (start-up time): a current schema is opened
+    # without it (`schema_is_current`).
     from alembic.config import Config
 
     cfg = Config()
@@ -196,7 +198,7 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
-    from alembic.config import Config
+    from alembic.config import Config  # start-up time, as in alembic_config
     from alembic.script import ScriptDirectory
 
     cfg = Config()
@@ -207,7 +209,7 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # start-up time, as above
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

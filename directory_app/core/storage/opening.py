@@ -55,6 +55,8 @@ def open_store(
     engine = make_engine(url)
     try:
         if not schema_is_current(engine):
+            # In the function (start-up time): backup and migrations import alembic, which a
+            # database already at the head revision - most starts - never needs.
             from directory_app.core.storage.backup import backup_before_migration
             from directory_app.core.storage.migrations import migrate
 

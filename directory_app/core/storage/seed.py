@@ -45,7 +45,8 @@ def seed_if_empty(store: Store, path: Path = paths.SEED_FILE) -> bool:
         import_lock(s, what="first-start load of the bundled directory")
         if has_centers(s):
             return False
-        from directory_app.core.exchange.directory_form import add_directory  # first start only
+        # In the function (start-up time): the directory reader is needed on a first start only.
+        from directory_app.core.exchange.directory_form import add_directory
 
         data = read_seed(path)
         add_directory(s, data)
