@@ -61,12 +61,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'", "\uff1d", "\uff0b", "\uff0
 _LEADING_BLANKS = " \t\r\n\u00a0\u3000"
 
 
+#: Columns an export writes that an import does not read back: how old a trial or site status
+#: is, judged on the day of the export (`json_file.status_age`).
+STATUS_AGE_COLUMNS = ("status_as_of", "status_stale")
+
+
 def _columns() -> list[str]:
     cols = ["record", "center_uid"]
-    fields = [f for f in EXPORTED_CENTER_FIELDS if f != "uid"]
+    fields = [f for f in EXPORTED_CENTER_FIELDS if f != "uid"] + ["verified_sections"]
     for key in (*CHILDREN, "trials"):
         fields += child_fields(key)
-    fields += TRIAL_RECORD_FIELDS
+    fields += [*TRIAL_RECORD_FIELDS, *STATUS_AGE_COLUMNS]
     for f in fields:
         if f not in cols:
             cols.append(f)
@@ -137,15 +142,18 @@ def decode(ctx: FieldContext, field: str, cell: str) -> Any:
 
 def rows(data: dict[str, Any]) -> Iterator[dict[str, str]]:
     """The CSV rows of an export document (see `io_json.export_document`)."""
+    trial_columns = (*TRIAL_RECORD_FIELDS, *STATUS_AGE_COLUMNS)
     for trial in data["trials"]:
-        yield {"record": "trial", **{f: encode(f, trial.get(f)) for f in TRIAL_RECORD_FIELDS}}
+        yield {"record": "trial", **{f: encode(f, trial.get(f)) for f in trial_columns}}
     for center in data["centers"]:
         uid = neutralise(center["uid"])
         row = {f: encode(f, center.get(f)) for f in EXPORTED_CENTER_FIELDS if f != "uid"}
+        sections = center.get("verified_sections")
+        row["verified_sections"] = "" if sections is None else json.dumps(sections, sort_keys=True)
         yield {"record": "center", "center_uid": uid, **row}
         for key, record in LIST_RECORDS.items():
             for item in center.get(key, []):
-                fields = child_fields(key)
+                fields = child_fields(key) + (STATUS_AGE_COLUMNS if key == "trials" else ())
                 yield {
                     "record": record,
                     "center_uid": uid,
@@ -235,6 +243,15 @@ def _read_row(
         names = tuple(f for f in EXPORTED_CENTER_FIELDS if f != "uid")
         values = {f: decode(ctx, f, cells.get(f) or "") for f in names}
         center.update(check_record(ctx, "center", {**values, "uid": uid}, (*names, "uid")))
+        sections = cells.get("verified_sections") or ""
+        if sections:
+            try:
+                center["verified_sections"] = json.loads(sections)  # checked with the document
+            except ValueError:
+                raise ctx.error(
+                    "verified_sections", f"{sections[:40]!r} is not an object like "
+                    '{"contact": "2026-01-31"}'
+                ) from None
     elif record in RECORD_KEYS:
         if not uid:
             raise ctx.error("center_uid", "required and missing")

@@ -4,8 +4,14 @@ Export writes `dump_directory` as sorted, indented UTF-8 JSON - the same bytes f
 directory, so two exports can be diffed - atomically (`atomic.py`). Two things a database keeps
 for itself are left out, because they mean nothing in another database and would make an
 export of a re-imported directory differ from the original: row ids and the per-center edit
-counter `version`. Everything else is kept, including provenance, `edited_fields` and
-verification dates, so export -> import into an empty database -> export gives the same file.
+counter `version`. Everything else is kept, including provenance, `edited_fields`, verification
+dates and the per-section verification (`verified_sections`), so export -> import into an empty
+database -> export gives the same file (on the same day).
+
+Every trial record and every trial link also says how old its status is: `status_as_of` (the
+date of the registry record the status comes from) and `status_stale` (12 months old or more,
+or undated, on the day of the export: check the registry). A reader of the file must not take
+a 2022 "recruiting" for today's. Both are derived, so an import ignores them.
 
 Import reads the whole document (our own files are the size of a directory, not of a registry
 download) and checks every record before anything is written; a problem raises `RecordError`
@@ -24,6 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from directory_app.core.directory.validation import validate_center
+from directory_app.core.directory.verification import SECTION_KEYS
 from directory_app.core.exchange.directory_form import (
     CENTER_FIELDS,
     CHILDREN,
@@ -37,6 +44,7 @@ from directory_app.core.exchange.directory_form import (
 )
 from directory_app.core.registry.fields import NCT_ID, FieldContext, RecordError
 from directory_app.core.registry.streams import UNPAIRED_SURROGATE, has_unpaired_surrogate
+from directory_app.core.search.staleness import status_stale
 from directory_app.core.storage.atomic import atomic_text
 
 #: Center fields an export leaves out (per-database bookkeeping).
@@ -90,12 +98,27 @@ EXPORTED_CENTER_FIELDS: tuple[str, ...] = tuple(f for f in CENTER_FIELDS if f no
 # --- export ----------------------------------------------------------------------------------
 
 
-def export_document(session: Session, ids: list[int] | None = None) -> dict[str, Any]:
-    """The directory (or the centers `ids` and their trials) as an export document."""
+def status_age(last_update: str | None, today: date) -> dict[str, Any]:
+    """`status_as_of` and `status_stale` of a status from a record updated on `last_update`."""
+    day = date.fromisoformat(last_update[:10]) if last_update else None
+    return {"status_as_of": last_update, "status_stale": status_stale(day, today)}
+
+
+def export_document(
+    session: Session, ids: list[int] | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """The directory (or the centers `ids` and their trials) as an export document; statuses
+    are judged stale or not on `today` (default: the day of the export)."""
+    day = today or date.today()
     data = dump_directory(session, meta={"exported_by": "directory-app"}, ids=ids)
+    updated = {t["nct_id"]: t.get("last_update") for t in data["trials"]}
+    for trial in data["trials"]:
+        trial.update(status_age(trial.get("last_update"), day))
     for center in data["centers"]:
         for field in NOT_EXPORTED:
             center.pop(field, None)
+        for link in center.get("trials", []):
+            link.update(status_age(updated.get(link["nct_id"]), day))
     data["meta"]["centers"] = len(data["centers"])
     data["meta"]["trials"] = len(data["trials"])
     return data
@@ -196,6 +219,24 @@ def check_record(ctx: FieldContext, kind: str, raw: Any, fields: tuple[str, ...]
     return out
 
 
+def check_sections(ctx: FieldContext, value: Any) -> dict[str, str]:
+    """A center's per-section verification ({section: "YYYY-MM-DD"}), checked: known sections
+    only, each with a date; RecordError naming the section otherwise."""
+    if not isinstance(value, dict):
+        raise ctx.error("verified_sections", f"expected an object, found {_shown(value)}")
+    out: dict[str, str] = {}
+    for key, when in value.items():
+        where = f"verified_sections.{key}"
+        if key not in SECTION_KEYS:
+            raise ctx.error(where, f"unknown section; expected one of {', '.join(SECTION_KEYS)}")
+        try:
+            date.fromisoformat(when)
+        except (TypeError, ValueError):
+            raise ctx.error(where, f"{_shown(when)} is not a date (expected YYYY-MM-DD)") from None
+        out[key] = when
+    return dict(sorted(out.items()))
+
+
 def child_fields(key: str) -> tuple[str, ...]:
     """The fields of one of a center's lists (`CHILDREN` keys and "trials" links)."""
     if key == "trials":
@@ -244,6 +285,9 @@ def check_document(data: Any, name: str) -> dict[str, Any]:
                 if key == "trials" and rows[-1]["nct_id"] not in known:
                     raise sub.error("nct_id", "links to a trial the file does not list")
             center[key] = rows
+        sections = raw.get("verified_sections")
+        if sections is not None:
+            center["verified_sections"] = check_sections(ctx, sections)
         # The same rules as the editor: a file must not bring in what a person could not type
         # (unknown codes, age 500, a javascript: website).
         problems = validate_center(center)
