@@ -304,11 +304,6 @@ def _by_distance(origin: tuple[float, float], located: list[Candidate]) -> list[
     return _refine(origin, located, could_swap, _vincenty_or_geodesic, _exact_ties)
 
 
-def _nearest_first(c: Candidate) -> tuple[Any, ...]:
-    # `_sort_key("distance")` for candidates that all have a distance, without its nesting.
-    return (c[1], c[0].name.casefold(), c[0].center_id)
-
-
 def _vincenty_or_geodesic(origin: tuple[float, float], row: Any, km: float) -> float:
     if km < VINCENTY_MAX_KM:
         found = vincenty_km(*origin, row.latitude, row.longitude)
@@ -345,7 +340,7 @@ def _refine(
     for start, end in _runs(tied):
         places = {(c[0].latitude, c[0].longitude) for c in located[start:end]}
         if len(places) > 1:
-            run = sorted(
+            run: list[Candidate] = sorted(
                 (
                     (row, measure(origin, row, kms[start + i]))
                     for i, (row, _) in enumerate(located[start:end])
