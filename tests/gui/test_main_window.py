@@ -82,14 +82,17 @@ def test_a_radius_counts_centers_without_a_location_instead_of_listing_them(
     from directory_app.core.directory.models import Center
 
     with empty_store.session() as s:
-        s.add(Center(name="Nowhere Known Clinic", city="Lørenskog", country="Norway"))
+        s.add(Center(name="Nowhere Known Clinic", region="OH", country="United States"))
+        # Norway lies wholly outside 150 mi of Cleveland: neither listed nor counted.
+        s.add(Center(name="Far Away Clinic", city="Lørenskog", country="Norway"))
     window = open_window(qtbot, empty_store, settings)
     assert "Nowhere Known Clinic" in shown_names(window)  # no radius: listed, no distance
     window.filters.radius_spin.setValue(150)
     type_and_wait(qtbot, window, window.filters.place_edit, "Cleveland, OH")
     assert "Nowhere Known Clinic" not in shown_names(window)
+    assert "Far Away Clinic" not in shown_names(window)
     assert window.status_label.text() == (
-        "3 of 6 centers · within 150 mi of Cleveland, OH · 1 without a known location not shown"
+        "3 of 7 centers · within 150 mi of Cleveland, OH · 1 without a known location not shown"
     )
 
 
