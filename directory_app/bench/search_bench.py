@@ -28,6 +28,7 @@ from geopy.distance import geodesic
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory_app.bench import match_bench
 from directory_app.bench.synthetic import build_synthetic
 from directory_app.core.directory.models import TeamMember, TherapyOffering, Trial, TrialSite
 from directory_app.core.geo.places import KM_PER_MILE
@@ -90,6 +91,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file or URL to use (built only if it is empty)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-naive", action="store_true", help="skip the naive comparison")
+    parser.add_argument(
+        "--match", action="store_true",
+        help="time matching one patient profile against the whole directory instead",
+    )  # fmt: skip
 
 
 def peak_rss_mb() -> float:
@@ -274,6 +279,8 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="directory-bench-") as folder:
         store = _prepare(args, Path(folder))
         try:
+            if args.match:
+                return match_bench.report(store, args.repeat)
             return _report(store, args)
         finally:
             store.close()

@@ -300,7 +300,21 @@ def _trials(rng: random.Random, first_id: int, n: int) -> Iterator[dict[str, Any
             "id": first_id + i, "nct_id": f"NCT9{first_id + i:07d}", "title": title,
             "status": rng.choices(statuses, weights)[0], "phases": [], "conditions": [condition],
             "interventions": [], "sponsor": "Synthetic Sponsor",
+            **_eligibility(random.Random(first_id + i)),
         }  # fmt: skip
+
+
+def _eligibility(rng: random.Random) -> dict[str, Any]:
+    """A trial's eligibility (ages, sex, criteria lists), some of it unknown as in the registry.
+    Drawn from the trial's own generator so the rest of the directory stays as it was."""
+    low, high = rng.choice(((18, 55), (18, 65), (18, 70), (12, 60), (None, None), (18, None)))
+    return {
+        "min_age_years": low, "max_age_years": high,
+        "sex": rng.choices(("all", "female", "male", None), (80, 8, 4, 8))[0],
+        "healthy_volunteers": rng.choice((False, False, True, None)),
+        "inclusion_criteria": ["Synthetic inclusion criterion"] * rng.randint(1, 6),
+        "exclusion_criteria": ["Synthetic exclusion criterion"] * rng.randint(0, 6),
+    }  # fmt: skip
 
 
 def _table(model: type[Any]) -> Table:

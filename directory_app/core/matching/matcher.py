@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from directory_app.core.directory.models import Center, ConditionTreated, Trial, TrialSite
 from directory_app.core.directory.vocab import Condition
@@ -33,10 +35,9 @@ from directory_app.core.matching import checks as ck
 from directory_app.core.matching.checks import FAILS, FITS, UNKNOWN, Check
 from directory_app.core.matching.profile import PatientProfile, validate_profile
 from directory_app.core.registry.classify import conditions_from_text
-from directory_app.core.search.query import CenterFilter, search
-
-#: Ids per IN (...) list: well below SQLite's and PostgreSQL's parameter limits.
-CHUNK = 900
+from directory_app.core.search.query import CenterFilter, reachable
+from directory_app.core.search.rows import records
+from directory_app.core.search.sql import backend_for
 
 
 @dataclass
@@ -111,35 +112,34 @@ class CenterMatch:
         return (bool(self.fails), len(self.unknown), km, self.name.casefold(), self.center_id)
 
 
-#: The center columns matching reads: loading rows rather than whole ORM objects keeps a
-#: profile matched against 10,000 centers well inside the search's latency budget.
+#: The tables matching reads, as Core tables: rows of just the columns it needs, executed on
+#: the connection (no ORM loading), keep a profile matched against 10,000 centers well inside
+#: the search's latency budget.
+_C, _CT = Center.__table__.c, ConditionTreated.__table__.c
+_TS, _T = TrialSite.__table__.c, Trial.__table__.c
 _CENTER_COLUMNS = (
-    Center.id, Center.uid, Center.name, Center.city, Center.region, Center.age_min,
-    Center.age_max, Center.source, Center.source_ref, Center.last_verified, Center.verified_by,
-    Center.location_source, Center.requires_failed_conventional, Center.insurance_accepted,
-    Center.insurance_notes, Center.cost_min_usd, Center.cost_max_usd,
+    _C.id, _C.uid, _C.name, _C.city, _C.region, _C.age_min, _C.age_max, _C.source,
+    _C.source_ref, _C.last_verified, _C.verified_by, _C.location_source,
+    _C.requires_failed_conventional, _C.insurance_accepted, _C.insurance_notes,
+    _C.cost_min_usd, _C.cost_max_usd,
 )  # fmt: skip
-_CONDITION_COLUMNS = (
-    ConditionTreated.center_id, ConditionTreated.condition, ConditionTreated.source,
-    ConditionTreated.source_ref, ConditionTreated.verified_on,
-)  # fmt: skip
-_SITE_COLUMNS = (
-    TrialSite.center_id, TrialSite.trial_id, TrialSite.site_status, TrialSite.facility,
-    TrialSite.contacts,
-)  # fmt: skip
+_CONDITION_COLUMNS = (_CT.center_id, _CT.condition, _CT.source, _CT.source_ref, _CT.verified_on)
+_SITE_COLUMNS = (_TS.center_id, _TS.trial_id, _TS.site_status, _TS.facility, _TS.contacts)
 _TRIAL_COLUMNS = (
-    Trial.id, Trial.nct_id, Trial.title, Trial.status, Trial.conditions, Trial.min_age_years,
-    Trial.max_age_years, Trial.sex, Trial.healthy_volunteers, Trial.last_update, Trial.url,
-    Trial.inclusion_criteria, Trial.exclusion_criteria,
+    _T.id, _T.nct_id, _T.title, _T.status, _T.conditions, _T.min_age_years, _T.max_age_years,
+    _T.sex, _T.healthy_volunteers, _T.last_update, _T.url, _T.inclusion_criteria,
+    _T.exclusion_criteria,
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class _JudgedTrial:
-    """A trial's verdicts that do not depend on the site, worked out once per trial."""
+    """A trial's verdicts that do not depend on the site, worked out once per trial, and
+    whether it studies the patient's condition."""
 
     row: Any
     checks: tuple[Check, ...]
+    studies_condition: bool
 
 
 def match(
@@ -152,49 +152,81 @@ def match(
     """Centers (with their trials) judged and ranked for `profile`, cut to `limit`.
 
     With a condition, a center that neither treats it nor runs any trial of it is no answer
-    and is left out (a list of every hospital in reach would bury the ones that are), unless
-    `include_unrelated`. Raises MatchError for a malformed profile."""
+    and is left out before it is judged (a list of every hospital in reach would bury the ones
+    that are), unless `include_unrelated`. Raises MatchError for a malformed profile."""
     validate_profile(profile)
-    flt = CenterFilter(
-        origin=profile.origin, radius_km=profile.radius_km, sort="name",
-        unknown="keep" if profile.radius_km is None else "drop",
-        as_of=profile.as_of, units=units,
-    )  # fmt: skip
-    rows = search(session, flt)
-    distance = {r.id: r.distance_km for r in rows}
-    ids = list(distance)
-    centers = {c.id: c for c in _load(session, select(*_CENTER_COLUMNS), Center.id, ids)}
+    distance = _reachable(session, profile, units)
+    of = _where_ids(session, distance)
     conditions: dict[int, list[Any]] = defaultdict(list)
-    stmt = select(*_CONDITION_COLUMNS)
-    for ct in _load(session, stmt, ConditionTreated.center_id, ids):
-        conditions[ct.center_id].append(ct)
+    if profile.condition is not None:  # only the patient's condition is ever looked at
+        stmt = select(*_CONDITION_COLUMNS).where(_CT.condition == profile.condition)
+        for ct in _rows(session, stmt, of(_CT.center_id)):
+            conditions[ct.center_id].append(ct)
     sites: dict[int, list[Any]] = defaultdict(list)
-    for site in _load(session, select(*_SITE_COLUMNS), TrialSite.center_id, ids):
+    for site in _rows(session, select(*_SITE_COLUMNS), of(_TS.center_id)):
         sites[site.center_id].append(site)
-    trial_ids = sorted({s.trial_id for group in sites.values() for s in group})
-    trials = {
-        t.id: _JudgedTrial(t, tuple(_trial_checks(profile, t)))
-        for t in _load(session, select(*_TRIAL_COLUMNS), Trial.id, trial_ids)
-    }
+    trial_stmt: Any = select(*_TRIAL_COLUMNS)
+    if distance is not None:
+        trial_ids = {s.trial_id for group in sites.values() for s in group}
+        trial_stmt = trial_stmt.where(backend_for(session).ids_in(_T.id, trial_ids))
+    trials = {t.id: _judge_trial(profile, t) for t in _rows(session, trial_stmt, None)}
+    ids = list(distance) if distance is not None else None
+    wanted = profile.condition
+    if wanted is not None and not include_unrelated:
+        keep = {
+            cid for cid, facts in conditions.items() if any(f.condition == wanted for f in facts)
+        } | {
+            cid for cid, group in sites.items()
+            if any(trials[s.trial_id].studies_condition for s in group if s.trial_id in trials)
+        }  # fmt: skip
+        ids = [i for i in ids if i in keep] if ids is not None else sorted(keep)
+        of = _where_ids(session, dict.fromkeys(ids))
+    centers = {c.id: c for c in _rows(session, select(*_CENTER_COLUMNS), of(_C.id))}
+    order = ids if ids is not None else list(centers)
+    km = distance or {}
     results = [
-        _judge(profile, centers[i], distance[i], conditions[i], sites[i], trials, units)
-        for i in ids
+        _judge(profile, centers[i], km.get(i), conditions[i], sites[i], trials, units)
+        for i in order
         if i in centers
     ]
-    if profile.condition is not None and not include_unrelated:
-        results = [m for m in results if _related(m)]
     results.sort(key=CenterMatch.rank_key)
     return results if limit is None else results[:limit]
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+def _reachable(
+    session: Session, p: PatientProfile, units: str
+) -> dict[int, float | None] | None:
+    """Center id -> km from the patient's place for the centers within reach, in the search's
+    order; None for "every center" (no place given), read without the search at all."""
+    if p.origin is None:
+        return None
+    flt = CenterFilter(
+        origin=p.origin, radius_km=p.radius_km, sort="name",
+        unknown="keep" if p.radius_km is None else "drop", as_of=p.as_of, units=units,
+    )  # fmt: skip
+    return dict(reachable(session, flt))
 
 
-def _load(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
-    for part in _chunks(ids):
-        yield from session.execute(stmt.where(column.in_(part)))
+def _where_ids(
+    session: Session, ids: dict[int, Any] | None
+) -> Callable[[Any], ColumnElement[bool] | None]:
+    """A condition "`column` is one of the ids", passed as one parameter; none for all."""
+    backend = backend_for(session)
+    if ids is None:
+        return lambda column: None
+    return lambda column: backend.ids_in(column, ids)
+
+
+def _rows(session: Session, stmt: Any, where: ColumnElement[bool] | None) -> list[Any]:
+    """The rows as namedtuples, which read several times faster than SQLAlchemy rows."""
+    return records(session.connection().execute(stmt if where is None else stmt.where(where)))
+
+
+@lru_cache(maxsize=4096)
+def _condition_codes(conditions: tuple[str, ...]) -> frozenset[str]:
+    """The condition codes a trial's listed conditions name. Cached: folding the text is the
+    dearest step of judging a trial, and a window re-matches as the profile is edited."""
+    return frozenset(str(x) for x in conditions_from_text(list(conditions)))
 
 
 def _judge(
@@ -211,7 +243,7 @@ def _judge(
     if p.origin is not None:
         m.checks.append(ck.distance_check(km, p.radius_km, units, c.location_source or "unknown"))
     m.trials = sorted(
-        (_trial_at_site(site, trials[site.trial_id]) for site in sites if site.trial_id in trials),
+        (_trial_at_site(s, trials[s.trial_id]) for s in sites if s.trial_id in trials),
         key=lambda t: (not t.fits, t.unknown_count, t.nct_id),
     )
     if p.condition is not None:
@@ -225,14 +257,6 @@ def _judge(
     if p.max_cost_usd is not None:
         m.checks.append(ck.cost_check(p.max_cost_usd, c.cost_min_usd, c.cost_max_usd, src))
     return m
-
-
-def _related(m: CenterMatch) -> bool:
-    """The center treats the patient's condition, or runs a trial of it (fitting or not)."""
-    treats = any(c.criterion == "condition" and c.verdict == FITS for c in m.checks)
-    return treats or any(
-        c.criterion == "condition" and c.verdict == FITS for t in m.trials for c in t.checks
-    )
 
 
 def _center_condition(wanted: str, facts: list[Any], trials: list[TrialMatch]) -> Check:
@@ -261,14 +285,18 @@ def _center_age(age: int, c: Any, src: str, trials: list[TrialMatch]) -> Check:
     return Check("age", UNKNOWN, "center's accepted ages unknown", src)
 
 
-def _trial_checks(p: PatientProfile, t: Any) -> Iterator[Check]:
+def _judge_trial(p: PatientProfile, t: Any) -> _JudgedTrial:
+    codes = _condition_codes(tuple(t.conditions or ())) if p.condition else frozenset()
+    return _JudgedTrial(t, tuple(_trial_checks(p, t, codes)), p.condition in codes)
+
+
+def _trial_checks(p: PatientProfile, t: Any, codes: frozenset[str]) -> Iterator[Check]:
     """The verdicts on the trial itself (the same at every site): condition, its own age
     limits, sex, and whether it takes patients at all."""
     conditions = list(t.conditions or [])
     if ck.healthy_only(t.healthy_volunteers, conditions):
         yield ck.volunteers_check(t.nct_id)
     if p.condition is not None:
-        codes = {str(x) for x in conditions_from_text(conditions)}
         yield ck.trial_condition_check(t.nct_id, p.condition, codes, conditions)
     if p.age is not None:
         yield ck.age_check(p.age, t.min_age_years, t.max_age_years, t.nct_id, t.nct_id)

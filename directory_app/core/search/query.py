@@ -143,6 +143,14 @@ def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
         return build_rows(session, ctx, criteria, items, matcher)
 
 
+def reachable(session: Session, flt: CenterFilter) -> list[tuple[int, float | None]]:
+    """The ids and distances (km, None when unknown) of the centers `search(session, flt)`
+    would return, in its order, without building their rows: for callers that judge the
+    centers themselves (patient matching), to whom the rows are most of the cost."""
+    chosen = _choose(session, flt)
+    return [] if chosen is None else [(r.center_id, km) for r, km in chosen[2]]
+
+
 def count_matching(session: Session, flt: CenterFilter) -> int:
     """How many centers `search(session, flt)` would return, without building their rows
     (what "without this criterion: 12" counts; at 100,000 centers rows are most of the cost)."""
