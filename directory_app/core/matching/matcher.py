@@ -18,7 +18,7 @@ Ranking: no failing criterion first, then fewest unknowns, then nearest, then na
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,8 +35,8 @@ from directory_app.core.matching import checks as ck
 from directory_app.core.matching.checks import FAILS, FITS, UNKNOWN, Check
 from directory_app.core.matching.profile import PatientProfile, validate_profile
 from directory_app.core.registry.classify import conditions_from_text
+from directory_app.core.search.fetch import collector_paused
 from directory_app.core.search.query import CenterFilter, reachable
-from directory_app.core.search.rows import records
 from directory_app.core.search.sql import backend_for
 
 
@@ -155,6 +155,14 @@ def match(
     and is left out before it is judged (a list of every hospital in reach would bury the ones
     that are), unless `include_unrelated`. Raises MatchError for a malformed profile."""
     validate_profile(profile)
+    with collector_paused():  # tens of thousands of small objects, none of them cyclic
+        return _match(session, profile, limit, units, include_unrelated)
+
+
+def _match(
+    session: Session, profile: PatientProfile, limit: int | None, units: str,
+    include_unrelated: bool,
+) -> list[CenterMatch]:
     distance = _reachable(session, profile, units)
     of = _where_ids(session, distance)
     conditions: dict[int, list[Any]] = defaultdict(list)
@@ -218,8 +226,16 @@ def _where_ids(
 
 
 def _rows(session: Session, stmt: Any, where: ColumnElement[bool] | None) -> list[Any]:
-    """The rows as namedtuples, which read several times faster than SQLAlchemy rows."""
-    return records(session.connection().execute(stmt if where is None else stmt.where(where)))
+    """The rows as namedtuples, which read several times faster than SQLAlchemy rows (JSON and
+    date columns converted by SQLAlchemy, hence not the search's raw driver fetch)."""
+    result = session.connection().execute(stmt if where is None else stmt.where(where))
+    make = _record_type(tuple(result.keys()))._make
+    return list(map(make, result))
+
+
+@lru_cache(maxsize=16)
+def _record_type(keys: tuple[str, ...]) -> Any:
+    return namedtuple("MatchRecord", keys)
 
 
 @lru_cache(maxsize=4096)
