@@ -249,6 +249,34 @@ def test_sites_join_a_center_within_2_km_with_a_close_name(empty_store, tmp_path
     assert run_import(empty_store, write(tmp_path, "far.json", far_page)).centers_new == 1
 
 
+def test_spellings_of_vall_d_hebron_and_of_korea_join_the_bundled_centers(seeded_store, tmp_path):
+    """The registry writes one hospital as "Vall d'Hebron", "Vall D´Hebron", "Vall dHebron",
+    "Universitari(o)" or not, and one country as "Korea", "South Korea", "Republic of Korea" or
+    "Korea, Republic of": none of these may make a second center."""
+    barcelona = {"city": "Barcelona", "country": "Spain"}
+    sites = [
+        {"facility": "Hospital Universitari Vall d'Hebron", **barcelona},
+        {"facility": "Hospital Vall d’Hebron", **barcelona},
+        {"facility": "Hospital Vall dHebron", **barcelona},
+        {"facility": "Vall d'Hebron Hospital", **barcelona},
+        {"facility": "Seoul National University Hospital", "city": "Seoul",
+         "country": "South Korea"},
+        {"facility": "Asan Medical Center", "city": "Seoul", "country": "Republic of Korea"},
+        {"facility": "Severance Hospital", "city": "Seoul", "country": "Korea"},
+    ]
+    before = counts(seeded_store)["centers"]
+    report = run_import(seeded_store, write(tmp_path, "p.json", {"studies": [
+        one_study("NCT90000010", sites)]}))
+    assert report.ok and report.centers_new == 0, report.text()
+    assert counts(seeded_store)["centers"] == before
+    with seeded_store.session() as s:
+        joined = s.scalars(select(Center).join(TrialSite).join(Trial).where(
+            Trial.nct_id == "NCT90000010")).all()
+    hebron = {c.name for c in joined if "Hebron" in c.name}
+    assert hebron and all("Vall" in name for name in hebron)
+    assert {c.country for c in joined if c.city == "Seoul"} == {"Korea, Republic of"}
+
+
 def test_names_close_is_conservative():
     assert names_close("Mayo Clinic in Florida", "Mayo Clinic Florida")
     assert names_close("Wake Forest Univeristy School of Medicine", "Wake Forest University")

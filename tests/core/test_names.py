@@ -116,3 +116,22 @@ def test_apostrophe_variants_fold_to_one_name(variant):
     from directory_app.core.registry.names import normalize_facility
 
     assert normalize_facility(f"Hospital {variant}") == normalize_facility("Hospital Vall d'Hebron")
+
+
+@pytest.mark.parametrize(
+    "variant", ["Vall D´Hebron", "Vall dHebron", "Vall Hebron", "Vall d'Hebron", "Vall D'Hebron"]
+)
+def test_an_elided_article_or_an_acute_accent_apostrophe_does_not_split_a_name(variant):
+    """"D´Hebron" (an acute accent as apostrophe) must not fold to "D Hebron", and "dHebron"
+    is the same name typed without its apostrophe."""
+    from directory_app.core.registry.names import normalize_facility
+
+    assert normalize_facility(f"Hospital {variant}") == "hospital vall hebron"
+
+
+def test_only_a_lone_elided_article_is_dropped():
+    from directory_app.core.registry.names import normalize_facility
+
+    assert normalize_facility("O'Brien Clinic") == "obrien clinic"
+    assert normalize_facility("Sant'Orsola Hospital") == "santorsola hospital"
+    assert normalize_facility("Dallas Medical Center") == "dallas medical center"

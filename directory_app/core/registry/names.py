@@ -62,8 +62,8 @@ GENERIC_WORDS: frozenset[str] = _word_set(
     """hospital hospitals medical center centers university health healthcare care clinic clinics
     institute system systems college school medicine general regional foundation clinical
     sciences science campus services service national community inc llc main specialty network
-    memorial saint state"""
-)
+    memorial saint state universitario universitaria universitari universitaire"""
+)  # "university" in the registry's other languages: "Hospital Universitari Vall d'Hebron"
 #: Words that tell two hospitals apart ("Mount Sinai West") but do not by themselves show that
 #: two names mean the same place ("Greater Chesapeake" is not "Greater Baltimore").
 WEAK_WORDS: frozenset[str] = _word_set(
@@ -96,6 +96,16 @@ _PARENTHETICAL = re.compile(r"\([^)]*\)")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
 #: Every apostrophe a registry or a hand-typed record uses ("Vall d’Hebron", "Vall dʼHebron").
 _APOSTROPHES = re.compile(r"['’‘`´ʼʹ′＇]")
+#: An elided article ("d'", "l'": Catalan, French, Italian) before a name: "Vall d'Hebron",
+#: typed without its apostrophe as "Vall dHebron" (a lone small "d" glued to a capital).
+_ELISION = re.compile(r"\b[dDlL]['’‘`´ʼʹ′＇](?=\w)|\bd(?=[A-Z][a-z])")
+
+
+def _without_apostrophes(text: str) -> str:
+    """Drop elided articles, then every apostrophe, before accents are folded: "Vall d'Hebron",
+    "Vall D´Hebron", "Vall dHebron" and "Vall Hebron" all read "Vall Hebron". (Folding first
+    would turn the acute accent ´ into a space: "Vall D Hebron".)"""
+    return _APOSTROPHES.sub("", _ELISION.sub("", text))
 
 
 def fold(text: str) -> str:
@@ -121,7 +131,7 @@ def _words(text: str) -> list[str]:
 def normalize_facility(name: str) -> str:
     """Key for a facility name: "The Univ. of X Hosp., Dept. of Neurology" → "university of x
     hospital". Department parts are dropped only when something else names the institution."""
-    text = _PARENTHETICAL.sub(" ", fold(name))
+    text = _PARENTHETICAL.sub(" ", fold(_without_apostrophes(name)))
     parts = [p.strip() for p in re.split(r",|;|\s[-–—/]\s|/", text) if p.strip()]
     kept = [p for p in parts if not _DEPARTMENT_PART.match(p)] or parts
     trimmed = []
@@ -140,7 +150,7 @@ _CITY_ALIASES = {"nyc": "new york", "new york city": "new york", "washington dc"
 
 def normalize_city(name: str) -> str:
     """Key for a city: "St. Louis" and "Saint Louis" agree, as do "Changhua City" and "Changhua"."""
-    words = _words(fold(name))
+    words = _words(fold(_without_apostrophes(name)))
     text = " ".join(words)
     text = _CITY_ALIASES.get(text, text)
     if text.endswith(" city") and text.count(" ") >= 1:
