@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from directory_app.core import paths  # noqa: E402
 from directory_app.core.exchange.directory_form import TRIAL_FIELDS, add_directory, dump_directory  # noqa: E402
+from directory_app.core.clinic_check.letters import bundled_letters  # noqa: E402
+from directory_app.core.clinic_check.lookup import regulator_flags  # noqa: E402
 from directory_app.core.registry import city_sites  # noqa: E402
 from directory_app.core.registry.classify import (  # noqa: E402
     is_autoimmune_study,
@@ -111,6 +113,16 @@ def add_city_sites(
     return linked
 
 
+def add_regulator_flags(centers: dict[str, dict[str, Any]]) -> int:
+    """Red flags from the FDA letters on centers whose name and place match one; how many."""
+    flagged = 0
+    for center in centers.values():
+        flags = regulator_flags(center)
+        center["red_flags"].extend(flags)
+        flagged += bool(flags)
+    return flagged
+
+
 def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, Any]:
     items = read_studies(source, ms_table)
     studies = [i.study for i in items]
@@ -125,6 +137,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
             add_study(centers[key], site, study)
     trials = {i.study.nct_id: trial_dict(i) for i in items}
     linked = add_city_sites(items, trials, centers)
+    flagged = add_regulator_flags(centers)
     def newest(source_name: str) -> str | None:
         days = [i.study.last_update for i in items if i.source == source_name]
         day = max((d for d in days if d), default=None)
@@ -145,6 +158,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
         "city_only_sites": len(places),
         "city_only_sites_placed": sum(1 for p in places if p["latitude"] is not None),
         "city_only_sites_linked_by_sponsor": linked,
+        "centers_with_fda_letters": flagged,
         "sources": [
             {
                 "name": "ClinicalTrials.gov",
@@ -162,6 +176,15 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
                 "note": "flat API v2 table of every multiple sclerosis study (September 2025); "
                 "its stem cell and cell therapy studies kept; it names only each study's "
                 "first site, by city, and how many sites the registry lists",
+            },
+            {
+                "name": "FDA warning and untitled letters to stem cell firms",
+                "date": max(x.letter_date for x in bundled_letters()).isoformat(),
+                "licence": "U.S. government work (public domain); press reports linked",
+                "url": "https://www.fda.gov/inspections-compliance-enforcement-and-"
+                "criminal-investigations/compliance-actions-and-activities/warning-letters",
+                "note": "resources/fda/warning-letters.csv; a red flag on a center only where "
+                "its name and city match a letter",
             },
             {
                 "name": "HIFLD Hospitals",

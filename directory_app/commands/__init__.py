@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "search": ("search",),
     "trials": ("trials",),
     "match": ("match",),
+    "check_clinic": ("check-clinic",),
     "import_export": ("import", "export", "referral"),
     "online": ("online", "update"),
 }

@@ -196,6 +196,7 @@ class Provenance(Vocab):
     REGISTRY = "registry", "Inferred from registry"
     HIFLD = "hifld", "HIFLD hospital list"
     GAZETTEER = "gazetteer", "Offline gazetteer"
+    FDA = "fda", "FDA warning letters"
     SAMPLE = "sample", "Sample data"
 
 

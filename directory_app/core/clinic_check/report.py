@@ -1,0 +1,91 @@
+"""One clinic checked: its FDA letters, its directory entries, and the warning signs to ask.
+
+`check_clinic` is what the command line (`check-clinic`) and the GUI dialog show, so both say
+the same: letters as "FDA warning letter dated ... (link)", how each match was made, and the
+published warning signs as a checklist. It never calls a clinic fraudulent: a letter is FDA's
+allegation, a match is by name or website, and the reader decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory_app.core.clinic_check.letters import RegulatorLetter
+from directory_app.core.clinic_check.lookup import (
+    CenterMatch,
+    LetterMatch,
+    centers_for,
+    domain_of,
+    letters_for,
+)
+from directory_app.core.clinic_check.warning_signs import WARNING_SIGNS, WarningSign
+from directory_app.core.directory.models import Center, RedFlag
+
+
+class CheckError(ValueError):
+    """Nothing to look up (no name and no website)."""
+
+
+@dataclass(frozen=True)
+class ClinicCheck:
+    name: str
+    website: str
+    letters: tuple[LetterMatch, ...]
+    centers: tuple[CenterMatch, ...]
+    signs: tuple[WarningSign, ...] = WARNING_SIGNS
+
+    @property
+    def headline(self) -> str:
+        asked = " / ".join(p for p in (self.name, domain_of(self.website)) if p)
+        n = len(self.letters)
+        found = (f"{n} FDA letter{'s' if n != 1 else ''} or court action{'s' if n != 1 else ''}"
+                 if n else "No FDA warning letter found")  # fmt: skip
+        return f"{found} for {asked!r} in the bundled list of FDA letters to stem cell firms"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "website": self.website,
+            "letters": [_letter_json(m.letter, m.how) for m in self.letters],
+            "directory": [{**dict(m.center), "matched_by": m.how} for m in self.centers],
+            "warning_signs": [{"text": s.text, "source": s.source, "url": s.url}
+                              for s in self.signs],
+        }  # fmt: skip
+
+
+def _letter_json(letter: RegulatorLetter, how: str) -> dict[str, Any]:
+    return {
+        "summary": letter.summary, "firm": letter.firm, "city": letter.city,
+        "state": letter.state, "date": letter.letter_date.isoformat(),
+        "letter_type": letter.letter_type, "product": letter.product,
+        "source_url": letter.source_url, "press_reported": letter.press_reported,
+        "court_action": letter.court_action, "quote": letter.evidence_quote, "matched_by": how,
+    }  # fmt: skip
+
+
+def directory_centers(session: Session) -> list[dict[str, Any]]:
+    """Every center as the lookup reads it (id, name, place, website, red-flag count)."""
+    flags: dict[int, int] = {}
+    for cid in session.scalars(select(RedFlag.center_id)):
+        flags[cid] = flags.get(cid, 0) + 1
+    rows = session.execute(select(Center.id, Center.name, Center.city, Center.region,
+                                  Center.country, Center.website).order_by(Center.id))
+    return [{"id": r.id, "name": r.name, "city": r.city, "region": r.region,
+             "country": r.country, "website": r.website, "red_flags": flags.get(r.id, 0)}
+            for r in rows]  # fmt: skip
+
+
+def check_clinic(session: Session | None, name: str = "", website: str = "") -> ClinicCheck:
+    """Look `name` and/or `website` up in the bundled FDA letters and (with a session) the
+    directory. Raises CheckError when both are empty."""
+    name, website = " ".join(name.split()), website.strip()
+    if not name and not domain_of(website):
+        raise CheckError("give a clinic name or its website")
+    centers = directory_centers(session) if session is not None else []
+    return ClinicCheck(
+        name=name, website=website, letters=tuple(letters_for(name, website)),
+        centers=tuple(centers_for(centers, name, website)),
+    )
