@@ -33,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from db.seed_cms import apply_cms, cms_summary  # noqa: E402
 from directory_app.core import paths  # noqa: E402
 from directory_app.core.exchange.directory_form import TRIAL_FIELDS, add_directory, dump_directory  # noqa: E402
 from directory_app.core.clinic_check.letters import bundled_letters  # noqa: E402
@@ -138,6 +139,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
     trials = {i.study.nct_id: trial_dict(i) for i in items}
     linked = add_city_sites(items, trials, centers)
     flagged = add_regulator_flags(centers)
+    cms = apply_cms(list(centers.values()))
     def newest(source_name: str) -> str | None:
         days = [i.study.last_update for i in items if i.source == source_name]
         day = max((d for d in days if d), default=None)
@@ -159,6 +161,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
         "city_only_sites_placed": sum(1 for p in places if p["latitude"] is not None),
         "city_only_sites_linked_by_sponsor": linked,
         "centers_with_fda_letters": flagged,
+        "cms": cms.as_meta(),
         "sources": [
             {
                 "name": "ClinicalTrials.gov",
@@ -192,6 +195,14 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
                 "licence": "public domain",
                 "url": "https://hifld-geoplatform.opendata.arcgis.com/",
                 "note": "address, phone, website and coordinates of matched U.S. hospitals",
+            },
+            {
+                "name": "CMS Hospital General Information",
+                "date": None,
+                "licence": "U.S. government work (public domain)",
+                "url": "https://data.cms.gov/provider-data/dataset/xubh-q36u",
+                "note": "CMS Certification Number, hospital type, current address and phone "
+                "of matched U.S. hospitals; the kind 'hospital' where the registry said none",
             },
             {
                 "name": "GeoNames",
@@ -232,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({meta['city_only_sites_placed']} placed, "
         f"{meta['city_only_sites_linked_by_sponsor']} linked to their sponsor's center)"
     )
+    print(cms_summary(meta["cms"]))
     return 0
 
 

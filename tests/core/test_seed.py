@@ -32,7 +32,9 @@ def test_seed_marks_every_registry_inference_with_its_nct_id():
                 assert fact["source"] == "registry"
                 assert fact["source_ref"] in nct_ids
                 assert fact["verified_on"] is None
-        if center["kind"] is not None:
+        if center["kind"] is not None and center["kind_source"] == "cms":
+            assert center["kind_source_ref"] == f"CMS CCN {center['ccn']}"
+        elif center["kind"] is not None:
             assert center["kind_source"] == "registry" and center["kind_source_ref"] in nct_ids
 
 

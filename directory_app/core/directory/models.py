@@ -77,6 +77,13 @@ class Center(Base):
     phone: Mapped[str | None] = mapped_column(String(60))
     email: Mapped[str | None] = mapped_column(String(200))
     website: Mapped[str | None] = mapped_column(String(300))
+    #: Where the address and phone came from when not from the center's own source
+    #: (`Provenance`: "cms", "hifld"); NULL: from `source` (migration 0012).
+    contact_source: Mapped[str | None] = mapped_column(String(20))
+    #: The CMS Certification Number of the hospital, and its CMS hospital type ("Acute Care
+    #: Hospitals", "Childrens"), when the center was joined to the CMS list (migration 0012).
+    ccn: Mapped[str | None] = mapped_column(String(10))
+    hospital_type: Mapped[str | None] = mapped_column(String(60))
 
     setting: Mapped[str | None] = mapped_column(String(20))
     typical_stay_days: Mapped[int | None] = mapped_column(Integer)

@@ -49,6 +49,8 @@ class CenterKind(Vocab):
     ACADEMIC_HOSPITAL = "academic_hospital", "Academic hospital"
     TRANSPLANT_CENTER = "transplant_center", "Transplant center"
     AUTOIMMUNE_CLINIC = "autoimmune_clinic", "Autoimmune clinic"
+    #: A certified hospital whose records say nothing more specific (CMS hospital type).
+    HOSPITAL = "hospital", "Hospital"
 
 
 class Therapy(Vocab):
@@ -197,6 +199,7 @@ class Provenance(Vocab):
     HIFLD = "hifld", "HIFLD hospital list"
     GAZETTEER = "gazetteer", "Offline gazetteer"
     FDA = "fda", "FDA warning letters"
+    CMS = "cms", "CMS hospital list"
     SAMPLE = "sample", "Sample data"
 
 

@@ -32,7 +32,7 @@ FORMAT = "directory-app/1"
 CENTER_FIELDS: tuple[str, ...] = (
     "uid", "name", "kind", "kind_source", "kind_source_ref",
     "address", "city", "region", "postal_code", "country", "latitude", "longitude",
-    "location_source", "phone", "email", "website",
+    "location_source", "phone", "email", "website", "contact_source", "ccn", "hospital_type",
     "setting", "typical_stay_days", "age_min", "age_max", "requires_failed_conventional",
     "eligibility_notes", "cost_min_usd", "cost_max_usd", "insurance_accepted", "insurance_notes",
     "payment_plans", "financial_assistance", "trial_reduced_cost",

@@ -13,7 +13,7 @@ Everything is plain text (no markup), so each view escapes for its own medium.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -189,10 +189,26 @@ def _contact(c: Mapping[str, Any]) -> Section:
         for p in sorted(c.get("contacts") or [], key=_role_order)
     ]
     website = c.get("website")
+    # Address and phone from a hospital list say so; the rest come from the center's source.
+    contact_from = c.get("contact_source")
+    ccn = c.get("ccn")
+    contact_ref = f"CCN {ccn}" if ccn and contact_from == Provenance.CMS else None
+    contact_note = provenance(contact_from, contact_ref) if contact_from else ""
+    phone = _value("phone", "Phone", c.get("phone"))
+    if contact_note and phone.known:
+        phone = replace(phone, source=contact_note)
+    hospital = (
+        (Fact("hospital", "Certified hospital",
+              "; ".join(str(p) for p in (c.get("hospital_type"), f"CCN {ccn}") if p),
+              source=provenance(Provenance.CMS.value)),)
+        if ccn else ()
+    )  # fmt: skip
     return Section("contact", "Contact and roles", (
-        Fact("address", "Address", text(address), known=not is_missing(address)),
+        Fact("address", "Address", text(address), known=not is_missing(address),
+             source=contact_note if not is_missing(address) else ""),
         Fact("place", "Place", _place(c), known=_place(c) != UNKNOWN, source=located),
-        _value("phone", "Phone", c.get("phone")),
+        phone,
+        *hospital,
         _value("email", "Email", c.get("email")),
         Fact("website", "Website", text(website), known=not is_missing(website),
              url=None if is_missing(website) else str(website)),

@@ -68,6 +68,8 @@ def provenance(source: Any, ref: Any = None, verified: Any = None, by: Any = Non
         return "HIFLD hospital list" + (f" ({ref})" if ref else "")
     if source == Provenance.GAZETTEER:
         return "offline gazetteer"
+    if source == Provenance.CMS:
+        return "CMS Hospital General Information" + (f" ({ref})" if ref else "")
     if source == Provenance.SAMPLE:
         return "sample data (not a real center)"
     if not source:

@@ -155,6 +155,7 @@ def new_center(
                 postal_code=placement.postal_code or site.postal_code,
                 phone=placement.phone,
                 website=placement.website,
+                contact_source=Provenance.HIFLD.value,
                 source_ref=(
                     f"ClinicalTrials.gov {study.nct_id}; HIFLD hospital {placement.hospital_id}"
                 ),

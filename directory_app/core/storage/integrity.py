@@ -237,6 +237,7 @@ CODED: tuple[tuple[str, str, type[vocab.Vocab]], ...] = (
     ("centers", "source", vocab.Provenance),
     ("centers", "kind_source", vocab.Provenance),
     ("centers", "location_source", vocab.Provenance),
+    ("centers", "contact_source", vocab.Provenance),
     ("therapy_offerings", "therapy", vocab.Therapy),
     ("therapy_offerings", "delivery", vocab.Delivery),
     ("conditions_treated", "condition", vocab.Condition),
