@@ -324,6 +324,8 @@ class MainWindow(QMainWindow):
         if stale:
             text += (f" · {stale:,} with trial statuses from registry records over 12 months "
                      "old: check the registry")  # fmt: skip
+        if self.search_loop.registry_warning:
+            text += f" · {self.search_loop.registry_warning}"
         self.status_label.setText(text)
         self._show_relax(len(rows), self.search_loop.relaxed if complete else [])
         self._map_dirty = True

@@ -40,10 +40,13 @@ def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tupl
     result - what each criterion dropped alone would give (`core.search.relax`)."""
     from directory_app.core.search.query import count_centers, search, unlocated_left_out
     from directory_app.core.search.relax import RELAX_BELOW, relaxations
+    from directory_app.core.search.staleness import registry_age
 
     rows = search(session, flt)
     relaxed = relaxations(session, flt) if len(rows) < RELAX_BELOW else []
-    return rows, count_centers(session), unlocated_left_out(session, flt), relaxed
+    age = registry_age(session)  # one aggregate query: the data may change under the window
+    warning = None if age is None else age.status_line()
+    return rows, count_centers(session), unlocated_left_out(session, flt), relaxed, warning
 
 
 class SearchLoop(QObject):
@@ -69,6 +72,9 @@ class SearchLoop(QObject):
         self.unlocated_left_out = 0
         #: The latest answer's relax suggestions (empty unless it found fewer than 3).
         self.relaxed: list[Any] = []
+        #: "registry data 4 years 1 month old: ..." when the directory's registry data is
+        #: 12 months old or more (`RegistryAge.status_line`), else None.
+        self.registry_warning: str | None = None
         self._rest_for: tuple[int, CenterFilter] | None = None
         self._rest_task: Task | None = None
         self.debounce = self._timer(DEBOUNCE_MS, self.run_now)
@@ -123,7 +129,7 @@ class SearchLoop(QObject):
     ) -> None:
         if generation != self.generation:
             return
-        rows, total, self.unlocated_left_out, self.relaxed = result
+        rows, total, self.unlocated_left_out, self.relaxed, self.registry_warning = result
         complete = not self.page_size or len(rows) < self.page_size
         self.resultsReady.emit(flt, rows, total, complete)
         if not complete:
@@ -140,6 +146,7 @@ class SearchLoop(QObject):
             if generation == self.generation:
                 self._rest_task = None
                 self.unlocated_left_out, self.relaxed = result[2], result[3]
+                self.registry_warning = result[4]
                 self.resultsReady.emit(flt, result[0], result[1], True)
 
         self._rest_task = self.runner.submit(

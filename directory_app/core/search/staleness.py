@@ -73,15 +73,29 @@ class RegistryAge:
             return None
         if self.newest is None:
             return "Trial statuses have no update date: check each one in the registry."
-        assert self.months is not None
-        years, months = divmod(self.months, 12)
-        age = f"{years} year{'s' * (years != 1)}" if years else ""
-        if months or not years:
-            age += f"{' ' if age else ''}{months} month{'s' * (months != 1)}"
+        age = self.age_text()
         return (
             f"Registry data is {age} old (newest record {self.newest.isoformat()}): trial "
             f"statuses may have changed; {STALE_ADVICE} or update."
         )
+
+    def age_text(self) -> str:
+        """'4 years 1 month' ('age unknown' without a dated record)."""
+        if self.months is None:
+            return "age unknown"
+        years, months = divmod(self.months, 12)
+        age = f"{years} year{'s' * (years != 1)}" if years else ""
+        if months or not years:
+            age += f"{' ' if age else ''}{months} month{'s' * (months != 1)}"
+        return age
+
+    def status_line(self) -> str | None:
+        """The status bar's short form of `warning`, or None when the data is fresh."""
+        if not self.stale:
+            return None
+        if self.newest is None:
+            return "registry statuses undated: check the registry"
+        return f"registry data {self.age_text()} old: check the registry or update"
 
     def as_json(self) -> dict[str, object]:
         return {
