@@ -89,7 +89,8 @@ def test_installed_wheel_runs_commands_from_elsewhere(installed: Installed) -> N
     assert "within 150mi of Cleveland, OH 44106" in found
     assert "Cleveland Clinic " in found
     imported = _run([exe, "--db", work / "y.db", "import", IMPORT_FILE], work, env)
-    assert "Import finished." in imported
+    # The bundled directory may already hold this file: then the import is a no-op and says so.
+    assert re.search(r"Import finished\.|Nothing changed: the directory already holds", imported)
     assert re.search(r"^\s+Errors\s+0$", imported, re.M)
     version = _run([exe, "--version"], work, env)
     assert paths.bundled_data_date() in version

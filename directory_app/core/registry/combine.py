@@ -70,7 +70,7 @@ def merge_records(a: Sourced, b: Sourced) -> Sourced:
     ]
     values["sites"] = tuple(sites)
     values["sites_complete"] = False
-    return Sourced(StudyRecord(**values), newer.source)  # type: ignore[arg-type]
+    return Sourced(StudyRecord(**values), newer.source)
 
 
 def combine(*downloads: Iterable[Sourced]) -> list[Sourced]:
