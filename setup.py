@@ -20,6 +20,7 @@ DATA = [
     "resources/map",
     "resources/hifld_hospitals.csv",
     "resources/icons",
+    "resources/directory-app.desktop",
     "resources/fda",
     "db/migrations",
     "db/seed/directory.json",

@@ -74,6 +74,8 @@ def test_wheel_holds_no_build_scripts_or_caches(installed: Installed) -> None:
     assert "db/seed/directory.json" in shipped
     assert "db/migrations/versions/0001_initial_schema.py" in shipped
     assert "resources/gazetteer/us_zip.csv" in shipped
+    assert "resources/directory-app.desktop" in shipped
+    assert {f"resources/icons/directory-app-{n}.png" for n in paths.ICON_SIZES} <= shipped
     assert not [s for s in shipped if s.endswith("build_seed.py") or "screenshots" in s]
 
 

@@ -33,6 +33,16 @@ DB_DIR = DATA_ROOT / "db"
 MIGRATIONS = DB_DIR / "migrations"
 SEED_DIR = DB_DIR / "seed"
 SEED_FILE = SEED_DIR / "directory.json"
+#: The application icon (`db/build_icons.py` renders the PNGs from the SVG) and the desktop entry.
+ICONS = RESOURCES / "icons"
+ICON_SVG = ICONS / "directory-app.svg"
+ICON_SIZES = (16, 32, 48, 64, 128, 256)
+DESKTOP_FILE = RESOURCES / "directory-app.desktop"
+
+
+def icon_png(size: int) -> Path:
+    """The PNG rendering of the application icon at `size` x `size` pixels."""
+    return ICONS / f"directory-app-{size}.png"
 
 
 def bundled_data_date(seed: Path = SEED_FILE) -> str:

@@ -12,14 +12,24 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from directory_app.core.paths import bundled_data_date
 
 from .. import __version__
+from .app_icon import icon_pixmap
 from .detail_view import TRIAL_NOTE, link, open_external
 
 APP_TITLE = "Stem Cell Center Directory"
+ICON_PX = 64  # the About box's picture of the application icon
 PURPOSE = (
     "An offline directory of hospitals, transplant centers and clinics that offer or research "
     "stem cell therapy for severe autoimmune disease, with the facts a referral coordinator "
@@ -85,14 +95,21 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"About {APP_TITLE}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(620, 480)
+        self.resize(700, 500)
         layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.icon = QLabel()
+        self.icon.setPixmap(icon_pixmap(ICON_PX))
+        self.icon.setAccessibleName("Application icon")
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        top.addWidget(self.icon)
         self.text = QTextBrowser()
         self.text.setAccessibleName("About this directory")
         self.text.setOpenLinks(False)
         self.text.anchorClicked.connect(open_external)
         self.text.setHtml(about_html(meta, counts))
-        layout.addWidget(self.text)
+        top.addWidget(self.text, 1)
+        layout.addLayout(top)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -52,11 +52,15 @@ def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = Non
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    # In the function, like PySide6 above: only starting the window pays for Qt.
+    from .app_icon import DESKTOP_NAME, app_icon
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
+    app.setDesktopFileName(DESKTOP_NAME)
+    app.setWindowIcon(app_icon())  # every window and dialog, the taskbar and the window switcher
     window = MainWindow(None)
     opened: list[Any] = []
     exit_code = [0]

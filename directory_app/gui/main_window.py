@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import file_actions, window_memory
+from .app_icon import app_icon
 from .center_actions import CenterActions
 from .center_table import CenterTableModel, CenterTableView, Column
 from .detail_view import DetailView, load_detail
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.select_next: int | None = None  # a center to select once it is listed (new ones)
         self._dialogs: list[QWidget] = []  # non-modal dialogs kept alive while open
         self.setWindowTitle(APP_TITLE)
+        self.setWindowIcon(app_icon())
         self.resize(1280, 800)
         self._build_widgets()
         self.center_actions = CenterActions(self)
