@@ -3,6 +3,8 @@
 #
 #   ./run.sh          install what is missing, then start the app on the bundled directory
 #   ./run.sh test     install what is missing, then run the whole test suite
+#   ./run.sh bundle   build the desktop bundle dist/directory-app/ (PyInstaller, one folder, no
+#                     Python needed to start it) and start it once offscreen (--smoke)
 #
 # What it installs: the shared libraries Qt needs on Debian/Ubuntu (apt-get, when run as root or
 # with sudo), PostgreSQL for the shared-database tests, and a virtual environment in .venv with
@@ -61,8 +63,26 @@ case "${1:-run}" in
     export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
     exec .venv/bin/python -m pytest -q -p no:cacheprovider "${@:2}"
     ;;
+  bundle)
+    setup run
+    if ! .venv/bin/python -c "import PyInstaller" 2>/dev/null || [ pyproject.toml -nt .venv/.bundle ]; then
+      .venv/bin/python -m pip install -q -e ".[bundle]"
+      touch .venv/.bundle
+    fi
+    .venv/bin/pyinstaller --noconfirm --clean --log-level WARN \
+      --distpath dist --workpath build/pyinstaller packaging/directory-app.spec
+    # Start the built program as a user without this checkout's Python would: an empty
+    # environment (no PATH, no virtual environment) and a scratch home folder, from elsewhere.
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    app="$PWD/dist/directory-app/directory-app"
+    (cd "$scratch" && env -i HOME="$scratch" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+      "$app" --db "$scratch/smoke.db" --smoke)
+    (cd "$scratch" && env -i HOME="$scratch" LANG=C.UTF-8 "$app" --version)
+    echo "Bundle ready: dist/directory-app/ (start dist/directory-app/directory-app)"
+    ;;
   *)
-    echo "usage: ./run.sh [run|test]" >&2
+    echo "usage: ./run.sh [run|test|bundle]" >&2
     exit 2
     ;;
 esac
