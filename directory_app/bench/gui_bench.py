@@ -116,6 +116,7 @@ def measure_keystrokes(store: Store, args: argparse.Namespace, folder: Path) -> 
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    # Qt and the window load only when this benchmark runs (the bench imports every benchmark).
     from directory_app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

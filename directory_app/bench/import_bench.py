@@ -87,6 +87,7 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def _facilities(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    # Only when this benchmark runs: `python -m directory_app.bench` imports every benchmark.
     from directory_app.core.registry.hifld import load_hospitals
 
     us = [h for h in load_hospitals() if h.latitude is not None and (h.status or "") != "CLOSED"]
@@ -192,6 +193,7 @@ def _cpu_seconds() -> float:
 def _child(file: str, db: str, scope: str) -> int:
     """In a fresh interpreter: import `file` into the empty database `db` (every study with
     scope "all", autoimmune ones with "default"); print one JSON line of figures."""
+    # In the child process, as it starts: the importer loads only where it is measured.
     from directory_app.core.importing.importer import run_import
     from directory_app.core.storage.opening import open_store
 
@@ -219,6 +221,7 @@ def _run_child(file: Path, db: Path, scope: str = "all") -> dict[str, Any]:
 
 
 def _parse_only(file: Path) -> float:
+    # Only when this benchmark runs: `python -m directory_app.bench` imports every benchmark.
     from directory_app.core.registry.ctgov import iter_studies
 
     started = time.perf_counter()

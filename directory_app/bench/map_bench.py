@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _pins(count: int, seed: int) -> list[Any]:
+    # Only when this benchmark runs: `python -m directory_app.bench` imports every benchmark.
     from directory_app.core.geo.map_geometry import Pin
 
     rng = random.Random(seed)
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    # Qt loads only when this benchmark runs, after the platform is chosen above.
     from directory_app.gui.map_view import MapView
 
     app = QApplication.instance() or QApplication([])

@@ -35,6 +35,7 @@ from directory_app.core.importing.importer import (
     run_import,
     run_undo_last,
 )
+from directory_app.core.importing.report import format_error
 from directory_app.core.storage.opening import open_store
 
 IMPORT_HELP = (
@@ -132,8 +133,6 @@ def run_import_command(args: argparse.Namespace) -> int:
     elif report.ok:
         print(report.text())
     else:
-        from directory_app.core.importing.report import format_error
-
         for error in report.errors:
             print(
                 f"directory-app: error: {format_error(error)}; nothing was imported",
@@ -180,6 +179,7 @@ def run_referral_command(args: argparse.Namespace) -> int:
     ids = _parse_ids(args.ids)
     if not args.out.parent.is_dir():
         raise CommandError(f"referral: folder {args.out.parent} does not exist")
+    # Start-up time: Qt and the PDF writer load only for the referral command.
     from directory_app.report.referral_sheet import ensure_gui_app, make_referral_sheet
 
     store = store_for(args)

@@ -61,6 +61,8 @@ def run_online_command(args: argparse.Namespace) -> int:
     if online_setting.is_online_allowed():
         print(online_setting.EXPLANATION)
     if args.state == "status":
+        # Here and below: 'online on/off' stays quick; the importer and the ORM load only
+        # for 'online status' and 'update'.
         from directory_app.core.importing.online_update import checked_summary
 
         store = store_for(args)
@@ -84,13 +86,16 @@ def offline_handoff_text(nct_ids: list[str]) -> str:
 
 
 def run_update_command(args: argparse.Namespace) -> int:
+    # The importer and the ORM load only for this command, as in run_online_command.
     from directory_app.core.importing.online_update import known_nct_ids, run_update
+    from directory_app.core.importing.report import format_error
 
     store = store_for(args)
     try:
         if not online_setting.is_online_allowed():
             print(offline_handoff_text(known_nct_ids(store)), file=sys.stderr)
             return 2
+        # Only once going online is allowed: the HTTP client's module, as in run_update.
         from directory_app.core.registry.http_fetch import FetchError
 
         try:
@@ -108,8 +113,6 @@ def run_update_command(args: argparse.Namespace) -> int:
         )
         print(report.text())
     if not report.ok:
-        from directory_app.core.importing.report import format_error
-
         for error in report.errors:
             print(f"directory-app: error: {format_error(error)}; nothing was imported",
                   file=sys.stderr)  # fmt: skip

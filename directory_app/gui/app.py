@@ -80,6 +80,7 @@ def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = Non
                 lambda _n: QTimer.singleShot(300, finish) if window.results_complete else None)
 
     def failed(exc: Exception) -> None:
+        # In the function (and below): SQLAlchemy loads after the window's first paint.
         from directory_app.core.storage.engine import StoreError
 
         if isinstance(exc, StoreError):
@@ -95,6 +96,7 @@ def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = Non
 
     def open_directory() -> Any:
         """In a worker thread: it touches no widget and hands the Store back by signal."""
+        # In the worker, after the first paint: opening the store loads SQLAlchemy and alembic.
         from directory_app.core.storage.opening import open_store
 
         return open_store(db)

@@ -166,6 +166,7 @@ class CenterActions:
     def new_center(self) -> None:
         if not self._ready():
             return
+        # In the function, as in edit_center: the dialog and undo commands load SQLAlchemy.
         from .edit_dialog import CenterEditDialog
         from .undo import AddCenterCommand
 
@@ -191,6 +192,7 @@ class CenterActions:
         data = self._load(center_id)
         if data is None:
             return
+        # In the function, as in edit_center: the undo commands load SQLAlchemy.
         from .undo import DeleteCenterCommand
 
         self.window.undo_stack.push(DeleteCenterCommand(
@@ -238,6 +240,8 @@ class CenterActions:
         self.ensure_dock()
         if self.shortlist_panel is None or not self.window.store:
             return
+        # In the function (here and below): the shortlist's reads load SQLAlchemy, which the
+        # window's first paint does without.
         from directory_app.core.directory.shortlist import get_shortlist
         from directory_app.core.exchange.directory_form import load_centers
 
@@ -256,6 +260,7 @@ class CenterActions:
         center_id = self._selected("shortlist")
         if center_id is None or not self._ready():
             return
+        # As in refresh_shortlist: loads SQLAlchemy.
         from directory_app.core.directory.shortlist import add
 
         with self.store.session() as s:
@@ -269,6 +274,7 @@ class CenterActions:
         """The person reordered or removed centers in the panel: store the new list."""
         if self.window.store is None:
             return
+        # As in refresh_shortlist: loads SQLAlchemy.
         from directory_app.core.directory.shortlist import set_shortlist
 
         with self.store.session() as s:

@@ -26,6 +26,8 @@ from PySide6.QtCore import QLocale, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
+from directory_app.core.registry import online_setting
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from sqlalchemy.orm import Session
@@ -223,14 +225,10 @@ class FileActions:
 
     def _show_online_setting(self) -> None:
         """The menu's tick says what the setting file says (the dialog may have changed it)."""
-        from directory_app.core.registry.online_setting import is_online_allowed
-
-        self.online_action.setChecked(is_online_allowed())
+        self.online_action.setChecked(online_setting.is_online_allowed())
 
     def toggle_online(self) -> None:
         """File → Allow contacting clinicaltrials.gov: store the tick, say what it means."""
-        from directory_app.core.registry import online_setting
-
         allowed = self.online_action.isChecked()
         if self.update_dialog is not None:
             self.update_dialog.allow.setChecked(allowed)  # stores it and switches its page
@@ -248,6 +246,7 @@ class FileActions:
     def undo_import(self) -> None:
         if not self._open():
             return
+        # In the function (here and below): the import dialog's module loads SQLAlchemy.
         from .import_dialog import undo_last_import
 
         assert self.window.store is not None
@@ -257,6 +256,7 @@ class FileActions:
     # -------------------------------------------------------------------- export
     def _ask_export(self, title: str, name: str) -> tuple[str, str] | None:
         """(path, format) from one save dialog whose filters are the export formats."""
+        # As in undo_import: loads SQLAlchemy.
         from .import_dialog import EXPORT_FILTERS
 
         answer = self._ask_save(title, name, ";;".join(EXPORT_FILTERS.values()))
@@ -270,6 +270,7 @@ class FileActions:
         return path, fmt
 
     def _export(self, ids: list[int] | None, path: str, fmt: str) -> None:
+        # As in undo_import: loads SQLAlchemy.
         from .import_dialog import export_directory
 
         assert self.window.store is not None
@@ -304,6 +305,7 @@ class FileActions:
         if w.results_complete:
             self._export([row.id for row in w.model.rows], *answer)
             return
+        # In the function: the exporter loads SQLAlchemy, which the first paint does without.
         from directory_app.core.exchange.export import matching_ids
 
         flt = w.last_filter
@@ -316,6 +318,7 @@ class FileActions:
 
     def origin(self) -> Origin | None:
         """The search's place, when the current results are measured from one."""
+        # In the function: the sheet's module loads SQLAlchemy and Qt's PDF writer.
         from ..report.referral_sheet import Origin
 
         flt, place = self.window.last_filter, self.window.filters.place

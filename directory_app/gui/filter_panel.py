@@ -42,6 +42,7 @@ from directory_app.core.directory.vocab import (
     SupportService,
     Therapy,
 )
+from directory_app.core.search.shapes import CenterFilter
 
 TRIALS = [("Any", None), ("In a registered trial (any status)", "any"),
           ("A trial recruiting here (registry)", "recruiting"),
@@ -68,11 +69,11 @@ KM_PER_MILE = 1.609344
 
 if TYPE_CHECKING:
     from directory_app.core.geo import places as geo
-    from directory_app.core.search.shapes import CenterFilter
 
 
 def _geo() -> Any:
     """The offline gazetteer module, imported on first use: the window paints before it."""
+    # In the function: the gazetteer loads after the window's first paint.
     from directory_app.core.geo import places as geo
 
     return geo
@@ -429,8 +430,6 @@ class FilterPanel(QWidget):
 
     def filter(self, limit: int | None = None) -> CenterFilter:
         """The CenterFilter for the current controls (the place resolved offline, if it can)."""
-        from directory_app.core.search.shapes import CenterFilter
-
         s = self.state()
         place = self.resolve_place()
         radius = float(s["radius"])

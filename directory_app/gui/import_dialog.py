@@ -63,6 +63,8 @@ def import_job(
     store: Store, path: Path, dry_run: bool, all_conditions: bool, progress: Progress
 ) -> ImportReport:
     """The background half: runs in a worker thread, touches no widget."""
+    # In the function (and in the jobs below): the importer loads SQLAlchemy and the
+    # registry readers only when a file is imported, not when the dialog opens.
     from directory_app.core.importing.importer import run_import
 
     def report(done: int, message: str) -> None:
@@ -73,6 +75,7 @@ def import_job(
 
 def details_text(report: ImportReport) -> str:
     """Errors, sites without a location and kept differences, as plain lines."""
+    # As in import_job: only once a report is shown.
     from directory_app.core.importing.report import format_error
 
     lines = [f"Error: {format_error(e)} - nothing was imported." for e in report.errors]
@@ -282,6 +285,7 @@ def _release(runner: TaskRunner) -> None:
 
 def describe_last_import(store: Store) -> str | None:
     """ "<file> imported <when>: N trials added, ..." for the confirmation, or None if none."""
+    # As in import_job: the importer loads only when asked.
     from directory_app.core.importing.importer import last_batch
 
     with store.session() as session:
@@ -319,6 +323,7 @@ def undo_last_import(
     )
     if answer != QMessageBox.StandardButton.Yes:
         return False
+    # As in import_job: the importer loads only when asked.
     from directory_app.core.importing.importer import run_undo_last
 
     runner = _runner(store, parent, runner)
@@ -365,6 +370,7 @@ def export_directory(
         path = chosen
         fmt = fmt or next((k for k, v in EXPORT_FILTERS.items() if v == selected), None)
     fmt = fmt or ("json" if path.lower().endswith(".json") else "csv")
+    # In the function: the exporter loads only for an export.
     from directory_app.core.exchange.export import export_to
 
     runner = _runner(store, parent, runner)

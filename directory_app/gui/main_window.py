@@ -44,7 +44,7 @@ from .filter_summary import FilterChips, active_filters
 from .saved_searches import DeleteSavedSearch, SavedSearches, SavedSearchMenu
 from .search_loop import SearchLoop
 from .status_line import StatusLine
-from .tasks import TaskRunner
+from .tasks import TaskRunner, run_with_progress
 from .trials_view import TrialsView, load_trials
 from .wheel_guard import install_wheel_guard
 
@@ -378,6 +378,7 @@ class MainWindow(QMainWindow):
         """Mark filter options that match no center in this directory, off the GUI thread."""
 
         def count(session: Any, _progress: Any) -> Any:
+            # In the worker: the counts load the search (SQLAlchemy) after the first paint.
             from directory_app.core.search.relax import option_counts
 
             return option_counts(session)
@@ -556,8 +557,6 @@ class MainWindow(QMainWindow):
     def run_long(self, title: str, fn: Callable[..., Any],
                  on_success: Callable[[Any], object]) -> None:
         """Run core work behind a cancellable progress dialog; errors become a message box."""
-        from .tasks import run_with_progress  # in the function: loads the progress dialog
-
         run_with_progress(
             self.runner, self, title, fn, on_success=on_success,
             on_failure=lambda exc: self.show_message(title, f"{title} failed: {exc}",

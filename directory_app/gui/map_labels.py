@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from directory_app.core.geo import map_geometry as mapgeom
+from directory_app.core.geo.gazetteer import gazetteer
 
 _log = logging.getLogger(__name__)
 
@@ -31,8 +32,6 @@ LABEL_COLOUR = QColor("#4a4a4a")
 
 def largest_places(count: int) -> list[tuple[str, float, float]]:
     """(name, lat, lon) of the `count` most populous gazetteer cities, largest first."""
-    from directory_app.core.geo.gazetteer import gazetteer
-
     seen: set[str] = set()
     cities = []
     for group in gazetteer().world_by_key.values():

@@ -38,6 +38,7 @@ def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tupl
     """The unit of work behind a keystroke: the matching rows, the directory's size, how
     many centers without a known location a radius left out, and - for an empty or tiny
     result - what each criterion dropped alone would give (`core.search.relax`)."""
+    # In the job (a worker, after the first paint): the search loads SQLAlchemy.
     from directory_app.core.search.query import count_centers, search, unlocated_left_out
     from directory_app.core.search.relax import RELAX_BELOW, relaxations
     from directory_app.core.search.staleness import registry_age

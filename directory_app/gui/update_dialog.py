@@ -62,6 +62,8 @@ def update_job(
     progress: Progress,
 ) -> UpdateResult:
     """The background half: download, then import; Cancelled from any progress point."""
+    # In the worker: the import loads SQLAlchemy and the HTTP client's module is loaded
+    # only for a download; the dialog opens without either.
     from directory_app.core.importing.online_update import run_update
     from directory_app.core.registry.http_fetch import FetchPolicy
 
@@ -217,6 +219,7 @@ class UpdateDialog(QDialog):
 
     def handoff_urls(self) -> list[str]:
         """The exact links for the standing query and the refresh of the known trials."""
+        # As in update_job: the ORM loads only when the links are asked for.
         from directory_app.core.importing.online_update import known_nct_ids
 
         return standing_query.handoff_urls(known_nct_ids(self.store))
@@ -289,6 +292,7 @@ class UpdateDialog(QDialog):
         report = result.report
         self.report_view.setPlainText(report.text())
         if not report.ok:
+            # Only for a report that has errors.
             from directory_app.core.importing.report import format_error
 
             self.status.setText(failure_line(Exception(format_error(report.errors[0]))))

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from directory_app.core.exchange.json_file import export_document, write_json
+from directory_app.core.search.shapes import CenterFilter
 
 FORMATS: tuple[str, ...] = ("csv", "json", "hsds")
 
@@ -28,13 +29,9 @@ class FilterError(ValueError):
     """A filter that cannot be turned into a CenterFilter; the message names the field."""
 
 
-def filter_from_json(text: str) -> Any:
+def filter_from_json(text: str) -> CenterFilter:
     """A `CenterFilter` from a JSON object of its fields (lists for code sets, [lat, lon] for
     `origin`, "YYYY-MM-DD" for `as_of`). Raises FilterError for anything else."""
-    from directory_app.core.search.query import (
-        CenterFilter,  # the search module is only needed when filtering
-    )
-
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -70,8 +67,10 @@ def filter_from_json(text: str) -> Any:
         raise FilterError(f"filter: {exc}") from None
 
 
-def matching_ids(session: Session, flt: Any) -> list[int]:
+def matching_ids(session: Session, flt: CenterFilter) -> list[int]:
     """Ids of every center `flt` matches (its `limit` applies if set)."""
+    # In the function: the search (its SQL and distance ranking) loads only for an export of
+    # search results, not for 'import', whose command module imports this one.
     from directory_app.core.search.query import search
 
     try:
@@ -90,11 +89,12 @@ def export_to(
     if fmt == "json":
         write_json(data, path)
     elif fmt == "csv":
+        # Here and below: only the writer of the format asked for is loaded.
         from directory_app.core.exchange.csv_file import write_csv
 
         write_csv(data, path)
     else:
-        from directory_app.core.exchange.hsds import to_hsds, write_hsds
+        from directory_app.core.exchange.hsds import to_hsds, write_hsds  # as above
 
         write_hsds(to_hsds(data), path)
     return {"centers": len(data["centers"]), "trials": len(data["trials"])}

@@ -45,7 +45,9 @@ from directory_app.core.importing.undo import NothingToUndo, last_batch, undo_la
 from directory_app.core.importing.writes import ConcurrentEdit
 from directory_app.core.registry.ctgov import detect_format, iter_studies
 from directory_app.core.registry.fields import RecordError
+from directory_app.core.storage.backup import backup_before, settle_backup
 from directory_app.core.storage.engine import Store, StoreError
+from directory_app.core.storage.locks import import_lock
 
 __all__ = [
     "DIRECTORY_CSV",
@@ -145,10 +147,6 @@ def import_into(
 
 def _backup(store: Store, reason: str, *, rotated: bool = True) -> str | None:
     """An automatic backup before a write (SQLite); None when there is nothing to keep."""
-    try:
-        from directory_app.core.storage.backup import backup_before
-    except ImportError:  # pragma: no cover - the backup module ships with the app
-        return None
     made = backup_before(store, reason, rotated=rotated)
     return str(made) if made else None
 
@@ -157,8 +155,6 @@ def _settle_backup(store: Store, made: str | None, *, needed: bool) -> None:
     """Rotate the import's backup in, or delete it when the import changed nothing."""
     if made is None:
         return
-    from directory_app.core.storage.backup import settle_backup
-
     settle_backup(store, Path(made), needed=needed)
 
 
@@ -174,10 +170,6 @@ def _batch_changed_anything(session: Session, batch_id: int, undo: dict[str, obj
 
 
 def _lock(session: Session, what: str) -> None:
-    try:
-        from directory_app.core.storage.locks import import_lock
-    except ImportError:  # pragma: no cover
-        return
     import_lock(session, what=what)
 
 

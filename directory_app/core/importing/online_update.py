@@ -121,6 +121,7 @@ def run_update(
     the download holds is stamped as checked with the registry `today` (default: the date)."""
     if not is_online_allowed():
         raise OnlineNotAllowed("contacting clinicaltrials.gov is not allowed on this computer")
+    # In the function: the HTTP client's module loads only once going online is allowed.
     from directory_app.core.registry import http_fetch
 
     requests = standing_query.requests_for(known_nct_ids(store), page_size)

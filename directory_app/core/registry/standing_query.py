@@ -99,6 +99,8 @@ def matches_standing_query(study: StudyRecord) -> bool:
     carry, so a coded product named only by its code ("Biological: IMS001") matches there and
     not here; where the two differ, the registry's answer to the update is what gets imported.
     """
+    # In the function: the classifier's patterns compile only for a selection from a file
+    # (the seed build), not for the update dialog or the 'online' command.
     from directory_app.core.registry.classify import is_autoimmune_study, therapies_from_text
 
     if not is_autoimmune_study(study):

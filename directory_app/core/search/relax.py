@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory_app.core.directory.vocab import (
@@ -29,6 +30,7 @@ from directory_app.core.directory.vocab import (
 from directory_app.core.search.distance_rank import format_distance
 from directory_app.core.search.query import count_matching
 from directory_app.core.search.shapes import CenterFilter
+from directory_app.core.search.sql import SEARCH, codes_of
 
 #: Results smaller than this are explained.
 RELAX_BELOW = 3
@@ -146,10 +148,6 @@ def option_counts(session: Session) -> dict[str, dict[str, int]]:
     """Per filter list, how many centers in the directory carry each code, so the lists can
     mark an option that matches nothing ("(0)") before anyone builds a search around it.
     One grouped query per list over the search table's folded fact sets."""
-    from sqlalchemy import func, select
-
-    from directory_app.core.search.sql import SEARCH, codes_of
-
     out: dict[str, dict[str, int]] = {}
     for name in OPTION_LISTS:
         col = SEARCH.c[name]

@@ -110,6 +110,8 @@ def registry_age(session: Session, as_of: date | None = None) -> RegistryAge | N
     """The age of the directory's trial records; None when it holds no trials at all."""
     from sqlalchemy import func, select
 
+    # In the function: the ORM mappers load at the first query; the quick command-line
+    # search imports this module for its date rules alone.
     from directory_app.core.directory.models import Trial
 
     today = as_of or date.today()
@@ -127,6 +129,7 @@ def status_dates(
     trial records - one grouped query for the whole page, whatever its size."""
     from sqlalchemy import Date, case, func, select, type_coerce
 
+    # In the function: as in registry_age.
     from directory_app.core.directory.models import Trial, TrialSite
 
     if not ids:

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory_app.core.directory.models import Trial, TrialSite
 from directory_app.core.directory.vocab import Condition, TrialStatus
 from directory_app.core.search.criteria import Context
 from directory_app.core.search.shapes import CenterFilter
@@ -158,8 +159,6 @@ class TrialMatcher:
         return not (f.therapies and not (set(codes_of(row.therapies_verified)) & f.therapies))
 
     def _trials_of(self, ids: Sequence[int]) -> dict[int, list[TrialFacts]]:
-        from directory_app.core.directory.models import Trial, TrialSite
-
         stmt = (
             select(
                 TrialSite.center_id,
