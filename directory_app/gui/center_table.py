@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from directory_app.core.directory.vocab import CenterKind, Therapy
 from directory_app.core.present.words import UNKNOWN, label, yes_no
+from directory_app.core.search.shapes import ResultRow
 
 _log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
 
 
-def _flag_count(row: Any) -> int:
+def _flag_count(row: ResultRow) -> int:
     flags = row.red_flags
     return flags if isinstance(flags, int) else len(flags or ())
 
@@ -53,33 +54,33 @@ def _flag_count(row: Any) -> int:
 US_NAMES = frozenset({"united states", "usa", "us", "united states of america"})
 
 
-def _place(row: Any) -> str:
+def _place(row: ResultRow) -> str:
     """'Cleveland, OH' for the U.S. (most of the directory), 'Uppsala, Sweden' elsewhere."""
     country = None if (row.country or "").casefold() in US_NAMES else row.country
     return ", ".join(p for p in (row.city, row.region, country) if p) or UNKNOWN
 
 
-def _distance(row: Any, unit: str) -> str:
+def _distance(row: ResultRow, unit: str) -> str:
     value = row.distance_mi if unit == "mi" else row.distance_km
     return UNKNOWN if value is None else f"{value:,.0f} {unit}"
 
 
-def _verified(row: Any) -> str:
+def _verified(row: ResultRow) -> str:
     text = row.last_verified.isoformat() if row.last_verified else "never"
     return f"{text} (stale)" if row.stale else text
 
 
-def _recruiting(row: Any) -> str:
+def _recruiting(row: ResultRow) -> str:
     """'Yes, as of 2022-04-05 (stale)': the registry's answer with the date it was given."""
     answer = yes_no(bool(row.recruiting))
-    if not getattr(row, "all_trials", 0):
+    if not row.all_trials:
         return answer
-    as_of = getattr(row, "status_as_of", None)
+    as_of = row.status_as_of
     when = f"as of {as_of.isoformat()}" if as_of else "date unknown"
-    return f"{answer}, {when}" + (" (stale)" if getattr(row, "status_stale", False) else "")
+    return f"{answer}, {when}" + (" (stale)" if row.status_stale else "")
 
 
-def _therapies(row: Any) -> str:
+def _therapies(row: ResultRow) -> str:
     return ", ".join(label(Therapy, t) for t in row.therapies) or UNKNOWN
 
 
@@ -92,8 +93,8 @@ class ColumnSpec:
     """Everything about one column; `sort_key` returns None for an unknown value (sorted last)."""
 
     header: str
-    text: Callable[[Any, str], str]
-    sort_key: Callable[[Any], Any]
+    text: Callable[[ResultRow, str], str]
+    sort_key: Callable[[ResultRow], Any]
     align: Qt.AlignmentFlag = ALIGN_LEFT
     width: int = 110
     tooltip: str = ""
@@ -159,11 +160,13 @@ SPECS: dict[Column, ColumnSpec] = {
 }
 
 
-def sorted_rows(rows: Sequence[Any], column: Column, descending: bool) -> list[Any]:
+def sorted_rows(
+    rows: Sequence[ResultRow], column: Column, descending: bool
+) -> list[ResultRow]:
     """Rows ordered by a column; unknown values go last in either direction; stable."""
     key = column.spec.sort_key
-    known: list[tuple[Any, Any]] = []
-    unknown: list[Any] = []
+    known: list[tuple[Any, ResultRow]] = []
+    unknown: list[ResultRow] = []
     for row in rows:
         value = key(row)
         (unknown.append(row) if value is None else known.append((value, row)))
@@ -171,17 +174,17 @@ def sorted_rows(rows: Sequence[Any], column: Column, descending: bool) -> list[A
     return [row for _value, row in known] + unknown
 
 
-def row_tooltip(row: Any) -> str:
+def row_tooltip(row: ResultRow) -> str:
     lines = [row.name or UNKNOWN]
     if row.matched:
         lines.append("Matched: " + "; ".join(row.matched))
     if row.unknown:
         lines.append("Unknown (kept): " + "; ".join(row.unknown))
-    if getattr(row, "all_trials", 0):
-        as_of = getattr(row, "status_as_of", None)
+    if row.all_trials:
+        as_of = row.status_as_of
         when = as_of.isoformat() if as_of else "an unknown date"
         line = f"Trial status from registry records of {when}"
-        if getattr(row, "status_stale", False):
+        if row.status_stale:
             line += ": over 12 months old, check the registry before referring"
         lines.append(line)
     return "\n".join(lines)
@@ -192,8 +195,8 @@ class CenterTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[Any] = []
-        self._search_order: list[Any] = []
+        self._rows: list[ResultRow] = []
+        self._search_order: list[ResultRow] = []
         self._by_id: dict[int, int] = {}
         self._sort: tuple[int, bool] = (-1, False)
         self.unit = "mi"
@@ -233,7 +236,7 @@ class CenterTableModel(QAbstractTableModel):
                 return QBrush(FLAG_COLOUR)
             if column == Column.VERIFIED and row.stale:
                 return QBrush(STALE_COLOUR)
-            if column == Column.RECRUITING and getattr(row, "status_stale", False):
+            if column == Column.RECRUITING and row.status_stale:
                 return QBrush(STALE_COLOUR)
         return None
 
@@ -271,7 +274,7 @@ class CenterTableModel(QAbstractTableModel):
             self.layoutChanged.emit()
 
     # -------------------------------------------------------------------- app interface
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[ResultRow]) -> None:
         """Replace the results (keeping the user's column sort, if any)."""
         self.beginResetModel()
         try:
@@ -281,7 +284,7 @@ class CenterTableModel(QAbstractTableModel):
         finally:
             self.endResetModel()
 
-    def extend_rows(self, rows: Sequence[Any]) -> bool:
+    def extend_rows(self, rows: Sequence[ResultRow]) -> bool:
         """Take a longer answer to the same search without a reset (selection and scroll
         position stay): the tail is inserted, the held rows refreshed. Returns False, changing
         nothing, if `rows` does not start with the rows held or a column sort is active."""
@@ -315,16 +318,16 @@ class CenterTableModel(QAbstractTableModel):
             self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole])
 
     @property
-    def rows(self) -> list[Any]:
+    def rows(self) -> list[ResultRow]:
         return list(self._rows)
 
-    def row_at(self, row: int) -> Any | None:
+    def row_at(self, row: int) -> ResultRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, center_id: int) -> int | None:
         return self._by_id.get(center_id)
 
-    def _ordered(self, rows: list[Any]) -> list[Any]:
+    def _ordered(self, rows: list[ResultRow]) -> list[ResultRow]:
         column, descending = self._sort
         if not 0 <= column < len(Column):
             return list(rows)
@@ -398,7 +401,7 @@ class CenterTableView(QTableView):
         row = (0 if delta > 0 else count - 1) if current < 0 else (current + delta) % count
         self.select_center(self.table_model().rows[row].id)
 
-    def show_rows(self, rows: Sequence[Any], *, more_of_same: bool = False) -> None:
+    def show_rows(self, rows: Sequence[ResultRow], *, more_of_same: bool = False) -> None:
         """New results; the selected center stays selected if it is still listed, and
         `centerSelected` fires only when the selection really changed. `more_of_same` rows
         (the rest of the same search) are appended when they extend what is shown."""
