@@ -2,7 +2,8 @@
 
 Typical use: a coordinator's laptop (`--from`, default: the database `--db` names) and the clinic
 network's shared PostgreSQL directory (`--to`). Exit codes: 0 merged with no conflicts, 1 merged
-but conflicts remain (listed; those centers were left alone on both sides), 2 could not run.
+but conflicts remain (listed; those centers or trials were left alone on both sides), 2 could not
+run.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="merge this directory with another copy (e.g. a laptop with the shared server)",
         description="Two-way merge by center uid: a center changed on one side since the last "
         "sync is taken from that side; one changed on both sides is a conflict, listed and "
-        "left alone. Trials are merged by NCT id (newer last update wins). Exit 0 when merged, "
-        "1 when conflicts remain, 2 on error.",
+        "left alone; centers that differ only in registry facts are merged. Trials are merged by "
+        "NCT id (newer last update wins; two different records of one date are a conflict). "
+        "Exit 0 when merged, 1 when conflicts remain, 2 on error.",
     )
     p.add_argument("--from", dest="source", metavar="PATH_OR_URL",
                    help="one side (default: the database --db names)")  # fmt: skip
@@ -60,7 +62,7 @@ def run_sync(args: argparse.Namespace) -> int:
         print_json(report.as_dict())
     else:
         print_report(report)
-    return 1 if report.conflicts else 0
+    return 1 if report.conflicts or report.trial_conflicts else 0
 
 
 def _names(uids: list[str]) -> str:
@@ -96,5 +98,12 @@ def print_report(report: SyncReport) -> None:
     if report.conflicts:
         print(f"{len(report.conflicts)} conflict(s): those centers {verb} left alone on both "
               "sides; edit one side to match, or run again with --prefer from|to")  # fmt: skip
+    for c in report.trial_conflicts:
+        fields = f" [{', '.join(c.fields)}]" if c.fields else ""
+        print(f"conflict  {c.uid}  {c.name}: {c.reason}{fields}")
+    if report.trial_conflicts:
+        print(f"{len(report.trial_conflicts)} trial conflict(s): those trials {verb} left alone "
+              "on both sides; run again with --prefer from|to to keep one side's "
+              "record")  # fmt: skip
     if report.dry_run:
         print("dry run: nothing was written")

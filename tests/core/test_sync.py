@@ -15,7 +15,13 @@ from sqlalchemy import func, select
 from directory_app.cli import main
 from directory_app.core.directory.editing import delete_center, load_center, save_center
 from directory_app.core.directory.models import Center, Trial
-from directory_app.core.exchange.directory_form import add_directory, center_to_dict, load_centers
+from directory_app.core.exchange.directory_form import (
+    add_directory,
+    center_to_dict,
+    load_centers,
+    trial_to_dict,
+)
+from directory_app.core.importing.importer import run_import
 from directory_app.core.storage.engine import Store
 from directory_app.core.storage.opening import open_store
 from directory_app.core.sync.merge import (
@@ -27,6 +33,7 @@ from directory_app.core.sync.merge import (
 )
 from tests.editing_samples import sample_center
 
+DATA = Path(__file__).resolve().parent.parent / "data" / "ctgov"
 TODAY = date(2025, 3, 14)
 TRIAL = {"nct_id": "NCT01234567", "title": "HSCT for MS", "status": "recruiting",
          "phases": ["phase2"], "conditions": ["multiple sclerosis"], "interventions": [],
@@ -62,6 +69,14 @@ def directory(store: Store) -> dict[str, dict[str, Any]]:
     with store.session() as s:
         return {c.uid: {k: v for k, v in center_to_dict(c).items() if k not in ("id", "version")}
                 for c in load_centers(s)}  # fmt: skip
+
+
+def trials(store: Store) -> dict[str, dict[str, Any]]:
+    """Every trial record with the registry's site count and the download it came from."""
+    with store.session() as s:
+        return {t.nct_id: trial_to_dict(t) | {"sites_total": t.sites_total,
+                                              "record_source": t.record_source}
+                for t in s.scalars(select(Trial))}  # fmt: skip
 
 
 def state_rows(store: Store) -> int:
@@ -259,3 +274,94 @@ def test_city_only_sites_and_the_registrys_site_count_travel_with_a_trial(laptop
                                                                      "sponsor_city")
         assert place.center is not None and place.center.uid == "nu"
     assert sync_stores(laptop, shared).to_source.count() == 0, "the next sync is clean"
+
+
+def test_registry_imports_on_both_sides_converge_without_a_conflict(laptop, shared, capsys):
+    """The laptop imported the registry's v2 JSON page, the shared directory the same studies as
+    the current CSV: both learnt the same centers, one with geoPoints and site contacts, the
+    other with postal codes. No person made a difference, so the first sync merges them."""
+    run_import(laptop, DATA / "v2-page.json", all_conditions=True)
+    run_import(shared, DATA / "current-autoimmune.csv", all_conditions=True)
+    before_laptop, before_shared = directory(laptop), directory(shared)
+    assert before_laptop != before_shared
+
+    assert main(["--db", laptop.url, "sync", "--to", shared.url, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["conflicts"] == [] and report["trial_conflicts"] == []
+    mine, theirs = directory(laptop), directory(shared)
+    assert mine == theirs and trials(laptop) == trials(shared)
+    uppsala = next(c for c in mine.values() if c["name"] == "Uppsala University Hospital")
+    assert uppsala["location_source"] == "registry", "the geoPoint beats the gazetteer city"
+    for uid, center in mine.items():
+        for side in (before_laptop[uid], before_shared[uid]):
+            known = {k for k, v in side.items() if v not in (None, "", [])} - {"trials"}
+            assert known <= {k for k, v in center.items() if v not in (None, "", [])}, uid
+            assert {t["nct_id"] for t in side["trials"]} <= {t["nct_id"] for t in center["trials"]}
+    again = sync_stores(laptop, shared, full=True)
+    assert again.to_target.count() == again.to_source.count() == 0 and not again.conflicts
+
+
+def _two_records(laptop: Store, shared: Store, **theirs: Any) -> None:
+    """The same trial on both sides with one last-update date; the shared record differs."""
+    with laptop.session() as s:
+        add_directory(s, {"trials": [TRIAL], "centers": []})
+    with shared.session() as s:
+        add_directory(s, {"trials": [TRIAL | theirs], "centers": []})
+
+
+def _status(store: Store) -> str:
+    with store.session() as s:
+        return s.scalars(select(Trial.status)).one()
+
+
+def test_same_last_update_with_different_statuses_is_reported_not_left_silent(
+    laptop, shared, capsys
+):
+    _two_records(laptop, shared, status="completed")
+    assert main(["--db", laptop.url, "sync", "--to", shared.url]) == 1
+    out = capsys.readouterr().out
+    assert "conflict  NCT01234567  HSCT for MS: both records last updated 2024-05-01" in out
+    assert "[status]" in out
+    assert (_status(laptop), _status(shared)) == ("recruiting", "completed"), "nothing chosen"
+    for _ in range(2):  # --full reports it as well, every time until it is settled
+        report = sync_stores(laptop, shared, full=True)
+        [conflict] = report.trial_conflicts
+        assert conflict.uid == "NCT01234567" and conflict.fields == ["status"]
+
+
+@pytest.mark.parametrize(("prefer", "kept"), [("from", "recruiting"), ("to", "completed")])
+def test_prefer_settles_two_records_of_the_same_date(laptop, shared, prefer, kept):
+    _two_records(laptop, shared, status="completed")
+    report = sync_stores(laptop, shared, prefer=prefer)
+    assert not report.trial_conflicts
+    assert _status(laptop) == _status(shared) == kept
+    report = sync_stores(laptop, shared)
+    assert not report.trial_conflicts and report.to_target.count() == 0
+    assert report.to_source.count() == 0
+
+
+def test_records_of_the_same_date_fill_each_other_without_a_conflict(laptop, shared):
+    """A format that lacks a field (the sponsor, the registry's site count) says nothing about
+    it: the record that has it completes the other."""
+    _two_records(laptop, shared, sponsor="University Hospital", sites_total=3)
+    report = sync_stores(laptop, shared)
+    assert not report.trial_conflicts
+    assert report.to_source.trials_updated == ["NCT01234567"]
+    assert trials(laptop) == trials(shared)
+    assert trials(laptop)["NCT01234567"]["sponsor"] == "University Hospital"
+
+
+def test_a_persons_edit_beside_registry_facts_is_still_a_conflict(laptop, shared):
+    """Registry facts merge, a person's word does not: the conflict names only the edited
+    field."""
+    run_import(laptop, DATA / "v2-page.json", all_conditions=True)
+    run_import(shared, DATA / "current-autoimmune.csv", all_conditions=True)
+    uid = next(u for u, c in directory(laptop).items()
+               if c["name"] == "Uppsala University Hospital")  # fmt: skip
+    edit(shared, uid, phone="+46 18 611 0000")
+    report = sync_stores(laptop, shared)
+    [conflict] = report.conflicts
+    assert conflict.uid == uid and "phone" in conflict.fields
+    assert "latitude" not in conflict.fields and "trials" not in conflict.fields
+    assert directory(shared)[uid]["phone"] == "+46 18 611 0000"
+    assert directory(laptop)[uid]["phone"] is None

@@ -18,6 +18,12 @@ nothing in another, and a save that changed nothing is not a change. Versions on
 unchanged center be skipped without loading it. Trials are registry records, merged by NCT id:
 the one with the newer `last_update` wins.
 
+What two sides learnt from the registry on their own is no conflict: a center that differs only
+in registry facts is merged by the importer's rules, and two records of a trial with the same
+last update are filled from each other (`registry_facts`). A difference no rule settles - a
+person's edit, or one record saying another thing than the other with the same date - is listed
+as a conflict, never left silently different.
+
 Both transactions belong to the caller (`sync_stores` is the user action). Every write goes
 through the ORM's version check, so a colleague's save during the sync aborts it rather than
 being overwritten. The two commits cannot be one: if the second fails, the next sync still
@@ -29,8 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import select
@@ -43,14 +50,15 @@ from directory_app.core.exchange.directory_form import add_directory, center_to_
 from directory_app.core.exchange.directory_form import load_centers as load_full_centers
 from directory_app.core.storage.engine import Store, display_url
 from directory_app.core.storage.locks import import_lock
+from directory_app.core.sync.registry_facts import fill, merge_centers, merge_trial_values
 from directory_app.core.sync.writes import (
     SYNC_STATE,
     chunks,
     copy_places,
-    copy_trials,
     forget_state,
     overwrite_center,
     record_state,
+    trial_values,
 )
 
 DATABASE_ID_KEY = "database_id"
@@ -70,7 +78,8 @@ class State(NamedTuple):
 
 @dataclass
 class Conflict:
-    """A center left alone on both sides: why, and which of its fields differ."""
+    """A center (uid, name) or a trial (NCT id, title) left alone on both sides: why, and which
+    of its fields differ."""
 
     uid: str
     name: str
@@ -102,6 +111,7 @@ class SyncReport:
     to_target: Changes = field(default_factory=Changes)
     to_source: Changes = field(default_factory=Changes)
     conflicts: list[Conflict] = field(default_factory=list)
+    trial_conflicts: list[Conflict] = field(default_factory=list)
     left_for_two_way: list[str] = field(default_factory=list)
     unchanged: int = 0
 
@@ -118,6 +128,8 @@ class Side:
     changes: Changes
     centers: dict[str, tuple[int, int]] = field(default_factory=dict)  # uid -> (id, version)
     state: dict[str, State] = field(default_factory=dict)
+    #: Each trial's last update on this side before the sync wrote anything.
+    trial_dates: dict[str, date | None] = field(default_factory=dict)
 
 
 def database_id(session: Session) -> str:
@@ -163,13 +175,69 @@ def _unchanged_by_version(uid: str, a: Side, b: Side) -> bool:
 # --- trials ------------------------------------------------------------------------------------
 
 
-def _merge_trials(a: Side, b: Side, one_way: bool) -> None:
-    """Registry records: a trial missing on one side is copied; the newer last_update wins."""
+def _newer_record(x: date | None, y: date | None) -> int:
+    """> 0 when the first record is newer, < 0 when the second is, 0 when neither is (a record
+    without a date is older than one with)."""
+    if x == y:
+        return 0
+    if x is None or y is None:
+        return 1 if y is None else -1
+    return 1 if x > y else -1
+
+
+def _newer_link(a: Side, b: Side) -> Callable[[str], int]:
+    def newer(nct_id: str) -> int:
+        return _newer_record(a.trial_dates.get(nct_id), b.trial_dates.get(nct_id))
+
+    return newer
+
+
+def _merge_trials(a: Side, b: Side, report: SyncReport, *, one_way: bool,
+                  prefer: Prefer | None) -> None:  # fmt: skip
+    """Registry records by NCT id: a trial missing on one side is copied; the newer last update
+    wins; with the same date (or none) the two are filled from each other, and two different
+    values are a trial conflict, settled only by `prefer`. The day a trial was last checked with
+    the registry travels on its own: the later is kept (a check is not a change to the record)."""
     ta = {t.nct_id: t for t in a.session.scalars(select(Trial))}
     tb = {t.nct_id: t for t in b.session.scalars(select(Trial))}
-    b.changes.trials_added, b.changes.trials_updated = copy_trials(b.session, ta, tb)
-    if not one_way:
-        a.changes.trials_added, a.changes.trials_updated = copy_trials(a.session, tb, ta)
+    a.trial_dates = {n: t.last_update for n, t in ta.items()}
+    b.trial_dates = {n: t.last_update for n, t in tb.items()}
+    for nct_id in sorted(ta.keys() | tb.keys()):
+        x, y = ta.get(nct_id), tb.get(nct_id)
+        if x is None or y is None:
+            have = x if x is not None else y
+            dst = b if y is None else a
+            if have is not None and not (one_way and dst is a):
+                dst.session.add(Trial(**trial_values(have), checked_on=have.checked_on))
+                dst.changes.trials_added.append(nct_id)
+            continue
+        later = max((d for d in (x.checked_on, y.checked_on) if d is not None), default=None)
+        if later is not None:
+            y.checked_on = later
+            if not one_way:
+                x.checked_on = later
+        vx, vy = trial_values(x), trial_values(y)
+        if vx == vy:
+            continue
+        order = _newer_record(x.last_update, y.last_update)
+        if order != 0:
+            merged = vx if order > 0 else vy
+        else:
+            merged, differ = merge_trial_values(vx, vy)
+            if differ and prefer is None:
+                when = x.last_update.isoformat() if x.last_update else "no date"
+                report.trial_conflicts.append(Conflict(
+                    nct_id, x.title or "", f"both records last updated {when}, and they "
+                    "differ", differ))  # fmt: skip
+                continue
+            if differ:
+                first, second = (vx, vy) if prefer == "from" else (vy, vx)
+                merged, _ = fill(first, second)
+        for side, trial, values in ((b, y, vy), (a, x, vx)):
+            if values != merged and not (one_way and side is a):
+                for name, value in merged.items():
+                    setattr(trial, name, value)
+                side.changes.trials_updated.append(nct_id)
     a.session.flush()
     b.session.flush()
 
@@ -189,9 +257,11 @@ def _merge_places(a: Side, b: Side, one_way: bool) -> None:
 
 
 class Plan(NamedTuple):
-    action: Literal["same", "copy", "delete", "conflict"]
+    action: Literal["same", "copy", "delete", "conflict", "merge"]
     frm: Side | None = None  # copy: from this side; delete: on this side
     reason: str = ""
+    merged: dict[str, Any] | None = None  # merge: the center both sides take
+    fields: list[str] | None = None  # conflict: the fields that truly differ
 
 
 def _decide(uid: str, a: Side, b: Side, da: dict[str, Any] | None,
@@ -224,6 +294,11 @@ def _decide(uid: str, a: Side, b: Side, da: dict[str, Any] | None,
         return Plan("copy", a if sa.synced_at >= sb.synced_at else b)
     else:
         plan = Plan("conflict", reason="not synced with each other before, and they differ")
+    if da is not None and db is not None:
+        merged, differ = merge_centers(da, db, _newer_link(a, b))
+        if merged is not None:
+            return Plan("merge", merged=merged)
+        plan = plan._replace(fields=differ)
     if prefer is None:
         return plan
     winner = a if prefer == "from" else b
@@ -264,6 +339,12 @@ def _apply(plans: dict[str, Plan], data: dict[tuple[int, str], dict[str, Any]],
                 overwrite_center(dst.session, own, src_data)
                 dst.changes.updated.append(uid)
             in_sync.add(uid)
+        elif plan.action == "merge" and plan.merged is not None:
+            for side in (a, b):
+                if data[(id(side), uid)] != plan.merged:
+                    overwrite_center(side.session, objects[(id(side), uid)], plan.merged)
+                    side.changes.updated.append(uid)
+            in_sync.add(uid)
     for side in (a, b):
         if new_rows[id(side)]:
             add_directory(side.session, {"centers": new_rows[id(side)]})
@@ -290,10 +371,12 @@ def _sync_chunk(uids: list[str], a: Side, b: Side, report: SyncReport, *,
         da, db = data.get((id(a), uid)), data.get((id(b), uid))
         plan = _decide(uid, a, b, da, db, prefer)
         writes_source = plan.action == "copy" and plan.frm is b or (
-            plan.action == "delete" and plan.frm is a)  # fmt: skip
+            plan.action == "delete" and plan.frm is a) or (
+            plan.action == "merge" and da != plan.merged)  # fmt: skip
         if plan.action == "conflict":
             name = str((da or db or {}).get("name", ""))
-            report.conflicts.append(Conflict(uid, name, plan.reason, _differing_fields(da, db)))
+            fields = plan.fields if plan.fields is not None else _differing_fields(da, db)
+            report.conflicts.append(Conflict(uid, name, plan.reason, fields))
         elif one_way and writes_source:
             report.left_for_two_way.append(uid)
         else:
@@ -301,7 +384,9 @@ def _sync_chunk(uids: list[str], a: Side, b: Side, report: SyncReport, *,
     digests = {}
     for uid, plan in plans.items():
         src = a if plan.frm is None else plan.frm
-        if plan.action != "delete":
+        if plan.action == "merge" and plan.merged is not None:
+            digests[uid] = content_digest(plan.merged)
+        elif plan.action != "delete":
             digests[uid] = content_digest(data[(id(src), uid)])
     in_sync = _apply(plans, data, objects, a, b)
     report.unchanged += sum(plan.action == "same" for plan in plans.values())
@@ -332,7 +417,7 @@ def sync_directories(source: Session, target: Session, report: SyncReport, *,
     b = _read_side(target, ida, report.to_target)
     now = utcnow()
     try:
-        _merge_trials(a, b, one_way)
+        _merge_trials(a, b, report, one_way=one_way, prefer=prefer)
         uids = sorted(a.centers.keys() | b.centers.keys())
         todo = [u for u in uids if full or not _unchanged_by_version(u, a, b)]
         report.unchanged += len(uids) - len(todo)

@@ -80,33 +80,6 @@ def copy_places(session: Session, theirs: dict[str, Trial], mine: dict[str, Tria
     return copied
 
 
-def copy_trials(session: Session, theirs: dict[str, Trial], mine: dict[str, Trial]) -> tuple[
-        list[str], list[str]]:  # fmt: skip
-    """Add the trials this side lacks; take a record whose `last_update` is newer. Returns the
-    NCT ids added and updated. The day a trial was last checked with the registry travels on
-    its own: the later of the two is kept (a check is not a change to the record)."""
-    added: list[str] = []
-    updated: list[str] = []
-    for nct_id, trial in sorted(theirs.items()):
-        values = trial_values(trial)
-        own = mine.get(nct_id)
-        if own is None:
-            session.add(Trial(**values, checked_on=trial.checked_on))
-            added.append(nct_id)
-            continue
-        if trial.checked_on is not None and (
-            own.checked_on is None or trial.checked_on > own.checked_on
-        ):
-            own.checked_on = trial.checked_on
-        if trial.last_update is not None and (
-            own.last_update is None or trial.last_update > own.last_update
-        ) and trial_values(own) != values:
-            for name, value in values.items():
-                setattr(own, name, value)
-            updated.append(nct_id)
-    return added, updated
-
-
 def overwrite_center(session: Session, center: Center, data: dict[str, Any]) -> None:
     """Make an existing center say exactly what `data` says; its version moves once.
 
