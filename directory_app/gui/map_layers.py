@@ -44,11 +44,13 @@ from directory_app.core.geo.map_geometry import Pin
 
 _log = logging.getLogger(__name__)
 
-#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. Every kind
+#: has its own (a kind missing here would be drawn, and not explained, as "Kind not known").
 KIND_COLOURS: dict[str, QColor] = {
     CenterKind.ACADEMIC_HOSPITAL.value: QColor("#0072b2"),
     CenterKind.TRANSPLANT_CENTER.value: QColor("#d55e00"),
     CenterKind.AUTOIMMUNE_CLINIC.value: QColor("#009e73"),
+    CenterKind.HOSPITAL.value: QColor("#cc79a7"),
 }
 UNKNOWN_COLOUR = QColor("#8c8c8c")
 WATER = QColor("#d7e6ef")

@@ -12,9 +12,10 @@ from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from directory_app.core.directory.vocab import CenterKind
 from directory_app.core.geo import map_geometry as mapgeom
 from directory_app.core.geo.map_geometry import Pin
-from directory_app.gui.map_layers import KIND_COLOURS, WATER
+from directory_app.gui.map_layers import KIND_COLOURS, UNKNOWN_COLOUR, WATER
 from directory_app.gui.map_view import PIN_ID_KEY, MapView
 
 CLEVELAND = (41.50, -81.61)
@@ -249,3 +250,18 @@ def test_initial_us_view_follows_resizes_until_the_user_zooms(view: MapView, qtb
     assert view.zoom == pytest.approx(zoomed)
     qtbot.keyClick(view, Qt.Key.Key_Home)  # Home fits again (no pins: the contiguous U.S.)
     assert view.zoom != pytest.approx(zoomed)
+
+
+def test_every_center_kind_has_its_own_colour_and_legend_line(view: MapView) -> None:
+    colours = [KIND_COLOURS[kind.value] for kind in CenterKind]  # KeyError names a missing kind
+    assert len({c.rgb() for c in [*colours, UNKNOWN_COLOUR]}) == len(CenterKind) + 1
+    legend = view._legend.accessibleDescription()
+    for kind in CenterKind:
+        assert kind.label in legend.split("; ")
+
+
+def test_a_plain_hospital_pin_is_drawn_in_its_own_colour_not_as_kind_unknown(view: MapView) -> None:
+    view.set_pins([Pin(30, 29.71, -95.40, "hospital", False, "Houston hospital"),
+                   Pin(31, 47.61, -122.33, None, False, "Seattle")])
+    image = view.grab().toImage()
+    assert QColor(image.pixel(_viewport_pos(view, 30))) == KIND_COLOURS["hospital"]
