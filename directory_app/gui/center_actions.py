@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu
 
 from .undo_versions import VersionLedger
@@ -223,8 +224,12 @@ class CenterActions:
             host.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             host.resizeDocks([dock], [170], Qt.Orientation.Vertical)
             dock.hide()  # until a center is first shortlisted
+        toggle = dock.toggleViewAction()  # hides the panel to give the results its room
+        toggle.setText("Show s&hortlist panel")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+D"))  # beside Ctrl+D, add to shortlist
+        toggle.setToolTip("Show or hide the shortlist panel (Ctrl+Shift+D)")
         if self._menu is not None:
-            self._menu.addAction(dock.toggleViewAction())
+            self._menu.addAction(toggle)
         self.shortlist_panel, self.shortlist_dock = panel, dock
 
     def shortlist_ids(self) -> list[int]:

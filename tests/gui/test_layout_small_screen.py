@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from directory_app.gui.main_window import MainWindow
 
@@ -69,3 +69,22 @@ def test_a_long_status_line_fits_the_window_and_shows_all_of_it_on_hover(window)
     assert label.toolTip() == long
     label.setText("5 of 5 centers")
     assert not label.is_elided() and label.toolTip() == ""
+
+
+def test_the_shortlist_panel_can_be_hidden_and_gives_the_results_their_height(qtbot, window):
+    window.table.select_center(window.model.rows[0].id)
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # shortlist it
+    dock = window.center_actions.shortlist_dock
+    assert dock is not None
+    qtbot.waitUntil(dock.isVisible, timeout=2000)
+    qtbot.waitUntil(lambda: window.tabs.height() < 600, timeout=2000)  # the panel takes rows
+    with_panel = window.tabs.height()
+    toggle = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_D, toggle)
+    qtbot.waitUntil(lambda: not dock.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: window.tabs.height() > with_panel + 100, timeout=2000)
+    assert window.center_actions.shortlist_ids() == [window.model.rows[0].id]  # kept, hidden
+    menu_texts = [a.text() for a in window.menuBar().actions()[1].menu().actions()]
+    assert "Show s&hortlist panel" in menu_texts
+    qtbot.keyClick(window, Qt.Key.Key_D, toggle)
+    qtbot.waitUntil(dock.isVisible, timeout=2000)
