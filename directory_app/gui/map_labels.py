@@ -3,7 +3,9 @@
 Names give a coordinator their bearings ("is that pin Cleveland or Akron?") without a tile
 server. The places are the offline gazetteer's GeoNames cities, largest first; each zoom band
 shows a fixed number of them, so a world view names a dozen metropolises and a state view its
-towns. Labels sit under the pins (never hiding one) and keep their size on screen.
+towns. Labels sit under the pins (never hiding one) and keep their size on screen. A label
+that would overlap a larger place's label at the current zoom waits until the map zooms in far
+enough to separate them ("New York" and "Brooklyn" are never drawn over each other).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ _log = logging.getLogger(__name__)
 TIERS: tuple[tuple[float, int], ...] = ((0.0, 12), (0.06, 40), (0.25, 150), (0.9, 500))
 Z_LABELS = 15  # above the outlines and the radius, below the pins
 LABEL_COLOUR = QColor("#4a4a4a")
+GAP_PX = 2.0  # free pixels kept around each label
+CELL_PX = 64.0  # grid cell of the overlap test (labels are about 40-120 px wide)
 
 
 def largest_places(count: int) -> list[tuple[str, float, float]]:
@@ -49,6 +53,9 @@ class CityLabels:
     def __init__(self, scene: QGraphicsScene) -> None:
         self._scene = scene
         self._items: list[QGraphicsItem] = []
+        #: Per item: its place in scene units and the label's size on screen (dot and text).
+        self._boxes: list[tuple[float, float, float, float]] = []
+        self._visible: list[bool] = []
         self._shown = 0
         self._built = False
 
@@ -61,16 +68,38 @@ class CityLabels:
         return self._shown
 
     def update(self, zoom: float) -> None:
-        """Show the labels the zoom band asks for; builds them the first time."""
+        """Show the labels the zoom band asks for, largest places first, leaving out any that
+        would overlap one already placed; builds them the first time."""
         if not self._built:
             self._build()
         wanted = min(self.count_for(zoom), len(self._items))
-        if wanted == self._shown:
-            return
+        grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+        shown = 0
         for i, item in enumerate(self._items):
-            if (i < wanted) != (i < self._shown):
-                item.setVisible(i < wanted)
-        self._shown = wanted
+            visible = i < wanted and self._place(grid, self._boxes[i], zoom)
+            shown += visible
+            if visible != self._visible[i]:
+                self._visible[i] = visible
+                item.setVisible(visible)
+        self._shown = shown
+
+    @staticmethod
+    def _place(grid: dict[tuple[int, int], list[tuple[float, float, float, float]]],
+               box: tuple[float, float, float, float], zoom: float) -> bool:
+        """Put the label's screen rectangle in the grid unless it overlaps one already there."""
+        x, y, w, h = box
+        left, top = x * zoom - GAP_PX, y * zoom - h / 2 - GAP_PX
+        right, bottom = left + w + 2 * GAP_PX, top + h + 2 * GAP_PX
+        cells = [(cx, cy) for cx in range(int(left // CELL_PX), int(right // CELL_PX) + 1)
+                 for cy in range(int(top // CELL_PX), int(bottom // CELL_PX) + 1)]
+        for cell in cells:
+            for ol, ot, orr, ob in grid.get(cell, ()):
+                if left < orr and ol < right and top < ob and ot < bottom:
+                    return False
+        rect = (left, top, right, bottom)
+        for cell in cells:
+            grid.setdefault(cell, []).append(rect)
+        return True
 
     def _build(self) -> None:
         self._built = True
@@ -98,4 +127,7 @@ class CityLabels:
             text.setPos(3.0, -text.boundingRect().height() / 2)
             dot.setVisible(False)
             self._items.append(dot)
+            size = text.boundingRect()
+            self._boxes.append((dot.pos().x(), dot.pos().y(), 3.0 + size.width(), size.height()))
+            self._visible.append(False)
         self._scene.addItem(layer)

@@ -4,9 +4,10 @@ splits as the map zooms in; a selected center without coordinates says so."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from pytestqt.qtbot import QtBot
 
+from directory_app.core.geo import map_geometry as mapgeom
 from directory_app.core.geo.map_geometry import Pin
 from directory_app.gui.map_view import NOT_ON_MAP, MapView
 
@@ -102,3 +103,38 @@ def test_city_labels_name_more_places_as_the_map_zooms_in(view):
     for _ in range(6):
         view.zoom_by(1.5)
     assert view.labels.shown > few
+
+
+def shown_labels(view: MapView) -> dict[str, QRectF]:
+    """Each visible city label's name and its rectangle on screen (dot and text)."""
+    out = {}
+    for dot in view.labels._items:
+        if dot.isVisible():
+            text = dot.childItems()[0]
+            at = QPointF(view.mapFromScene(dot.scenePos()))
+            size = text.boundingRect()
+            out[text.text()] = QRectF(at.x() - 1.5, at.y() - size.height() / 2,
+                                      3 + size.width(), size.height())
+    return out
+
+
+def overlapping(labels: dict[str, QRectF]) -> list[tuple[str, str]]:
+    names = list(labels)
+    return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+            if labels[a].intersects(labels[b])]
+
+
+def test_city_labels_never_overlap_and_close_places_separate_on_zooming_in(view):
+    view.fit_to_us()
+    for _ in range(4):  # from the whole country down to a few states
+        labels = shown_labels(view)
+        assert labels and overlapping(labels) == []
+        view.zoom_by(1.6)
+    view.fit_to_us()
+    assert "New York City" in shown_labels(view)  # the larger place keeps its name
+    assert "Brooklyn" not in shown_labels(view)  # 11 km away: it would sit on New York's
+    view.centerOn(QPointF(*mapgeom.project(-73.95, 40.68)))
+    for _ in range(8):
+        view.zoom_by(1.5)
+    labels = shown_labels(view)
+    assert {"New York City", "Brooklyn"} <= set(labels) and overlapping(labels) == []
