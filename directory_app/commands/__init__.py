@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "check_clinic": ("check-clinic",),
     "import_export": ("import", "export", "referral"),
     "online": ("online", "update"),
+    "desktop": ("desktop-entry",),
 }
 
 
