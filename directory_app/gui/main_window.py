@@ -628,7 +628,7 @@ class MainWindow(QMainWindow):
             if value is not None:
                 restore(value)
         window_memory.restore_columns(self.settings, self.table)
-        self._placement = window_memory.Placement(self, first_start)
+        self.placement = window_memory.Placement(self, first_start)
         last = self.saved.last()
         if last:
             self.filters.set_state(last)
@@ -637,7 +637,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:  # the frame is known only now: keep it, status bar included,
             self._shown_once = True  # on the screen
-            self._placement.refit_soon()
+            self.placement.refit_soon()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())

@@ -77,11 +77,22 @@ class Placement:
         self.window = window
         self.first_start = first_start
         self.placed: QRect | None = QRect(window.geometry())
+        self.pending = 0  # refits scheduled and not yet run
+
+    @property
+    def settled(self) -> bool:
+        """No refit is still to come: the window stays where it is unless someone moves it."""
+        return self.pending == 0
 
     def refit_soon(self) -> None:
         """Refit now and again once the window manager has had time to frame the window."""
         for delay in REFIT_AFTER_MS:
-            QTimer.singleShot(delay, self.window, self.refit)
+            self.pending += 1
+            QTimer.singleShot(delay, self.window, self._scheduled_refit)
+
+    def _scheduled_refit(self) -> None:
+        self.pending -= 1
+        self.refit()
 
     def refit(self) -> None:
         window = self.window

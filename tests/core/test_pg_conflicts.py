@@ -64,6 +64,23 @@ def wait_until_blocked(store: Store, what: str = "Lock", timeout: float = 10.0) 
     raise AssertionError("the other transaction never started waiting")
 
 
+def wait_until_refused_the_lock(store: Store, holder: int, timeout: float = 10.0) -> None:
+    """Wait until a connection other than `holder` (a backend pid) has asked for the import
+    lock, which `holder` keeps: its request was refused and it is polling for the lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with store.engine.connect() as conn:
+            asked = conn.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid NOT IN (:holder, pg_backend_pid())"
+                " AND query LIKE 'SELECT pg_try_advisory_xact_lock%'"),
+                {"holder": holder})  # fmt: skip
+        if asked:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the other import never asked for the lock")
+
+
 def test_two_concurrent_saves_of_one_center_one_gets_a_clear_conflict(pg_store: Store):
     with pg_store.session() as s:
         center_id = save_center(s, sample_center(), expected_version=None, today=TODAY)
@@ -95,6 +112,7 @@ def test_imports_queue_behind_each_other(pg_store: Store):
         import_lock(first)
         first.add(Center(name="Imported first"))
         first.flush()
+        holder = first.scalar(text("SELECT pg_backend_pid()"))
 
         def second() -> int:
             with pg_store.session() as s:
@@ -103,8 +121,8 @@ def test_imports_queue_behind_each_other(pg_store: Store):
                 return s.scalar(select(func.count()).select_from(Center)) or 0
 
         thread, outcome = in_thread(second)
-        time.sleep(0.3)
-        assert thread.is_alive(), "the second import must wait for the first"
+        wait_until_refused_the_lock(pg_store, holder)
+        assert thread.is_alive() and not outcome, "the second import must wait for the first"
         first.commit()
     thread.join(timeout=30)
     assert outcome == {"result": 1}

@@ -306,7 +306,8 @@ def test_a_newer_search_voids_the_rest_of_an_older_one(qtbot, window):
     window.run_search()
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     type_and_wait(qtbot, window, window.filters.text_edit, "Akron")
-    qtbot.wait(600)  # longer than the pause before the rest would have loaded
+    # Settled: no search waiting, no rest of an older page scheduled, loading or undelivered.
+    qtbot.waitUntil(lambda: not window.search_loop.busy, timeout=5000)
     assert shown_names(window) == ["Akron Transplant Center"]
 
 

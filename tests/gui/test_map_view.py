@@ -7,7 +7,7 @@ import math
 
 import pytest
 from geopy.distance import great_circle
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -246,7 +246,7 @@ def test_initial_us_view_follows_resizes_until_the_user_zooms(view: MapView, qtb
     qtbot.keyClick(view, Qt.Key.Key_Minus)
     zoomed = view.zoom
     view.resize(700, 500)
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: view.size() == QSize(700, 500), timeout=1000)  # resize handled
     assert view.zoom == pytest.approx(zoomed)
     qtbot.keyClick(view, Qt.Key.Key_Home)  # Home fits again (no pins: the contiguous U.S.)
     assert view.zoom != pytest.approx(zoomed)

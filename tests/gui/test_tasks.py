@@ -45,9 +45,10 @@ def test_task_runs_core_function_in_worker_with_its_own_session(qtbot, runner, e
     def record(result):
         seen.update(result, callback_thread=threading.get_ident())
 
-    task = runner.submit(lambda s, p: slow_count(s, p, rounds=3), on_success=record)
-    with qtbot.waitSignal(task.signals.finished, timeout=5000):
-        pass
+    runner.submit(lambda s, p: slow_count(s, p, rounds=3), on_success=record)
+    # Its last signal (finished) reached the GUI thread; waiting for the signal itself could
+    # miss one a fast job emitted before the wait began.
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
     qtbot.waitUntil(lambda: "callback_thread" in seen, timeout=2000)
     assert seen["count"] == 5
     assert seen["thread"] != threading.get_ident()
@@ -60,9 +61,10 @@ def test_task_failure_arrives_as_value_not_exception(qtbot, runner):
     def boom(session, progress):
         raise ValueError("row 3, column 'latitude': expected a number")
 
-    task = runner.submit(boom, on_failure=errors.append)
-    with qtbot.waitSignal(task.signals.finished, timeout=5000):
-        pass
+    runner.submit(boom, on_failure=errors.append)
+    # Its last signal (finished) reached the GUI thread; waiting for the signal itself could
+    # miss one a fast job emitted before the wait began.
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
     qtbot.waitUntil(lambda: bool(errors), timeout=2000)
     assert "latitude" in str(errors[0])
 
@@ -109,15 +111,19 @@ def test_latest_only_runs_fast_job_inline_and_drops_stale_worker_answers(qtbot, 
     latest.inline_budget_s = 0.0
     latest.last_duration_s = 1.0  # measured slow: the next requests go to the worker
 
-    def slow(value: int):
+    newer_answered = threading.Event()
+
+    def job_for(value: int):
         def job(session, progress):
-            time.sleep(0.2 if value == 2 else 0.0)
+            if value == 2:  # the older job answers only after the newer one's answer arrived
+                assert newer_answered.wait(timeout=10), "the newer answer never arrived"
             return value
         return job
 
-    latest.request(slow(2), got.append, lambda e: None)
-    latest.request(slow(3), got.append, lambda e: None)
+    latest.request(job_for(2), got.append, lambda e: None)
+    latest.request(job_for(3), got.append, lambda e: None)
     qtbot.waitUntil(lambda: got[-1] == 3, timeout=5000)
-    runner.pool.waitForDone(2000)
-    qtbot.wait(50)
+    newer_answered.set()
+    # Not busy once every task's last signal (after its answer) reached the GUI thread.
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
     assert got == [1, 3]

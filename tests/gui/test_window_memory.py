@@ -57,7 +57,8 @@ def test_size_place_splitter_and_columns_come_back(qtbot, settings_file):
     first.close()
 
     second = start(qtbot, settings_file)
-    qtbot.wait(600)  # past the refit after the first show: a restored window is not moved
+    # Every refit after the first show has run: a restored window is not moved.
+    qtbot.waitUntil(lambda: second.placement.settled, timeout=3000)
     assert second.geometry() == QRect(6, 50, 786, 520)
     assert second.splitter.sizes() == sizes
     assert second.table.columnWidth(Column.NAME) == 333
@@ -67,7 +68,7 @@ def test_size_place_splitter_and_columns_come_back(qtbot, settings_file):
 def test_a_window_saved_on_a_larger_screen_is_pulled_back_inside(qtbot, settings_file):
     first = start(qtbot, settings_file)
     first.setGeometry(QRect(300, 200, 1500, 1000))  # larger than the 800-pixel offscreen screen
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: first.geometry() == QRect(300, 200, 1500, 1000), timeout=2000)
     first.close()
     second = start(qtbot, settings_file)
     qtbot.waitUntil(lambda: available_area(second).contains(second.frameGeometry()),
@@ -85,7 +86,7 @@ def test_unreadable_column_widths_leave_the_defaults(qtbot, settings_file):
 
 
 SCRIPT = """
-import json, sys
+import json, sys, time
 from PySide6.QtCore import QRect, QSettings
 from PySide6.QtWidgets import QApplication
 from directory_app.gui.center_table import Column
@@ -94,9 +95,10 @@ from directory_app.gui.main_window import MainWindow
 app = QApplication([])
 window = MainWindow(None, QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window.show()
-for _ in range(20):  # past the refit after the first show
+deadline = time.monotonic() + 10
+while not window.placement.settled and time.monotonic() < deadline:  # every refit has run
     app.processEvents()
-    QApplication.instance().thread().msleep(30)
+    QApplication.instance().thread().msleep(5)
 app.processEvents()
 area = window.screen().availableGeometry()
 report = {"area": area.getRect(), "frame": window.frameGeometry().getRect(),
