@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -151,7 +153,50 @@ class CompareDialog(QDialog):
         for col, name in enumerate(self.names, 1):
             width = max(t.columnWidth(col) - 16, 60)
             self._header_item(col).setText(_two_lines(name, width, metrics))
-        t.resizeRowsToContents()
+        # Measured here rather than by resizeRowsToContents: with the cell padding of the
+        # style sheet Qt under-measures wrapped text (a center's last trials were cut off) and
+        # measures a spanned cell at one column's width (the folded line stood far too tall).
+        for r in range(t.rowCount()):
+            t.setRowHeight(r, self.fitting_height(r))
+
+    def text_room(self, row: int, col: int, height: int) -> tuple[int, int]:
+        """(width, height) the item delegate wraps and paints a cell's text in, were the row
+        `height` pixels tall: the cell (with its span) less the style's padding and margins."""
+        t = self.table
+        span = t.columnSpan(row, col)
+        width = sum(t.columnWidth(col + k) for k in range(span))
+        option = QStyleOptionViewItem()
+        option.initFrom(t.viewport())
+        option.rect = QRect(0, 0, width, height)
+        option.features = QStyleOptionViewItem.ViewItemFeature.WrapText
+        option.text = "x"
+        option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        text = t.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, t)
+        margin = t.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, t) + 1
+        return text.width() - 2 * margin, text.height()
+
+    def text_height(self, row: int, col: int, width: int) -> int:
+        """Height of a cell's text wrapped at `width` pixels, in the cell's font."""
+        item = self.table.item(row, col)
+        if item is None or not item.text():
+            return 0
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+                    | Qt.TextFlag.TextWordWrap)
+        metrics = QFontMetrics(item.font())
+        return metrics.boundingRect(QRect(0, 0, max(width, 1), 1_000_000), flags,
+                                    item.text()).height()
+
+    def fitting_height(self, row: int) -> int:
+        """The row height that shows every cell's wrapped text whole, and no more."""
+        t = self.table
+        probe = 1000
+        need = QFontMetrics(t.font()).height()
+        col = 0
+        while col < t.columnCount():
+            width, room = self.text_room(row, col, probe)
+            need = max(need, self.text_height(row, col, width) + probe - room)
+            col += max(1, t.columnSpan(row, col))
+        return need + 2  # the grid line and a pixel of air
 
     def _header_item(self, col: int) -> QTableWidgetItem:
         item = self.table.horizontalHeaderItem(col)

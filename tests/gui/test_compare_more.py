@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics
+
 from directory_app.core.directory.comparison import (
     DISTANCE_LABEL,
     NOT_KNOWN_LABEL,
+    TRIALS_LABEL,
     comparison,
     trials_row,
 )
@@ -63,3 +68,55 @@ def test_rows_unknown_for_every_center_fold_into_one_line(qtbot):
     assert "Payment plans" in dlg.folded
     last = len(dlg.rows) - 1
     assert dlg.table.columnSpan(last, 1) == 2
+
+
+def long_trials(n: int) -> tuple[list[dict], dict[str, dict]]:
+    """`n` trials of one center, each with long condition names (the bundled Cleveland
+    Clinic has eight such)."""
+    links, records = [], {}
+    for i in range(n):
+        nct = f"NCT0{4519600 + i}"
+        links.append({"nct_id": nct, "site_status": "recruiting", "facility": "Lakeside",
+                      "city": "Cleveland"})
+        records[nct] = {**RECORD, "nct_id": nct, "conditions": [
+            "Relapsing-Remitting Multiple Sclerosis", "Perianal Fistulizing Crohn Disease",
+            "Secondary Progressive Multiple Sclerosis"]}
+    return links, records
+
+
+def wrapped_height(dlg: CompareDialog, row: int, col: int, width: int) -> int:
+    item = dlg.table.item(row, col)
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+    return QFontMetrics(item.font()).boundingRect(QRect(0, 0, width, 100_000), flags,
+                                                  item.text()).height()
+
+
+#: The cell padding of the dialog's style sheet (3 px, 6 px) and the item's 3 px text margin.
+PAD_X, PAD_Y = 6 + 3, 3
+
+
+@pytest.mark.parametrize("width", [760, 984, 1240])
+def test_every_trial_shows_whole_and_the_folded_line_is_no_taller_than_its_text(qtbot, width):
+    cs = centers()
+    cs[0]["trials"], cs[0]["trial_records"] = long_trials(8)
+    cs.append(sample_center(id=3, name="Third Sample Center", payment_plans=None))
+    dlg = CompareDialog(cs, origin=CLEVELAND)
+    qtbot.addWidget(dlg)
+    dlg.resize(width, 700)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    qtbot.wait(50)  # the columns settle, then the rows are measured
+    t = dlg.table
+    trials = [r.label for r in dlg.rows].index(TRIALS_LABEL)
+    for row in range(t.rowCount()):
+        col = 0
+        while col < t.columnCount():
+            cell = sum(t.columnWidth(col + k) for k in range(t.columnSpan(row, col)))
+            text = wrapped_height(dlg, row, col, cell - 2 * PAD_X)
+            assert t.rowHeight(row) - 2 * PAD_Y >= text, (row, col)  # nothing cut off
+            col += t.columnSpan(row, col)
+    assert t.item(trials, 1).text().count("• NCT0") == 8
+    folded = len(dlg.rows) - 1
+    spanned = sum(t.columnWidth(c) for c in range(1, t.columnCount()))
+    text = wrapped_height(dlg, folded, 1, spanned - 2 * PAD_X)
+    assert t.rowHeight(folded) <= text + 2 * PAD_Y + 4  # not measured one column wide
