@@ -9,9 +9,8 @@ never as a verdict.
 from __future__ import annotations
 
 import argparse
-import textwrap
 
-from directory_app.core.clinic_check.report import CheckError, ClinicCheck, check_clinic
+from directory_app.core.clinic_check.report import CheckError, as_text, check_clinic
 
 from .common import CommandError, print_json, store_for
 
@@ -42,38 +41,5 @@ def run_check_clinic(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.as_json())
     else:
-        print(render(result))
+        print(as_text(result))
     return 0
-
-
-def render(result: ClinicCheck) -> str:
-    lines = [result.headline]
-    for m in result.letters:
-        letter = m.letter
-        lines.append(f"- {letter.summary} ({letter.source_url})")
-        lines.append(f"    {letter.firm}, {letter.place}; product: {letter.product}")
-        lines.append(f"    matched by {m.how}")
-    if not result.letters:
-        lines.append("  The list holds only the letters FDA and the press published about stem "
-                     "cell firms; no letter found is not a clearance.")  # fmt: skip
-    else:
-        lines.append("  A warning letter is an allegation by FDA, not a court finding; the "
-                     "firm may have answered or changed since.")  # fmt: skip
-    lines.append("")
-    if result.centers:
-        lines.append("In this directory:")
-        for c in result.centers:
-            place = ", ".join(str(p) for p in (c.center.get("city"), c.center.get("region")) if p)
-            flags = c.center.get("red_flags") or 0
-            note = f"; {flags} red flag{'s' if flags != 1 else ''}" if flags else ""
-            place = place or "place unknown"
-            lines.append(f"- center {c.center['id']}: {c.center['name']} ({place}), "
-                         f"matched by {c.how}{note}")  # fmt: skip
-    else:
-        lines.append("In this directory: no center with this name or website.")
-    lines.append("")
-    lines.append("Warning signs to ask about (from FDA and ISSCR guidance for patients):")
-    for sign in result.signs:
-        lines.extend(textwrap.wrap(f"[ ] {sign.text}", 96, subsequent_indent="    "))
-        lines.append(f"    source: {sign.source}, {sign.url}")
-    return "\n".join(lines)

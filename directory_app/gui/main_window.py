@@ -276,6 +276,8 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("&Tools")
         self.add_action(tools, "&Check database…", self.center_actions.check_database,
                         tip="Look for damaged or impossible records")
+        self.add_action(tools, "Check a c&linic…", self.check_clinic, ["Ctrl+Shift+K"],
+                        tip="Look a clinic up in the FDA letters and the directory; warning signs")
         help_menu = bar.addMenu("&Help")
         self.add_action(help_menu, "&About", self.show_about)
 
@@ -599,6 +601,14 @@ class MainWindow(QMainWindow):
             box.setDetailedText(details)
         self.keep_open(box)
         return box
+
+    def check_clinic(self) -> None:
+        """Tools → Check a clinic…; a directory center chosen in it is shown in Results."""
+        from .clinic_dialog import ClinicCheckDialog  # in the function: it loads SQLAlchemy
+
+        dialog = ClinicCheckDialog(self.store, self)
+        dialog.centerChosen.connect(self._show_center_of_trial)
+        self.keep_open(dialog)
 
     def show_about(self) -> None:
         # In the function: SQLAlchemy-backed reads, needed only when About is opened.

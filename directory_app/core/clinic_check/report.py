@@ -8,6 +8,7 @@ allegation, a match is by name or website, and the reader decides.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,13 @@ from directory_app.core.clinic_check.lookup import (
 )
 from directory_app.core.clinic_check.warning_signs import WARNING_SIGNS, WarningSign
 from directory_app.core.directory.models import Center, RedFlag
+
+#: Said under the letters found, and when none is found; the dialog says the same.
+LETTER_NOTE = ("A warning letter is an allegation by FDA, not a court finding; the firm may have "
+               "answered or changed since.")
+NO_LETTER_NOTE = ("The list holds only the letters FDA and the press published about stem cell "
+                  "firms; no letter found is not a clearance.")
+SIGNS_TITLE = "Warning signs to ask about (from FDA and ISSCR guidance for patients)"
 
 
 class CheckError(ValueError):
@@ -89,3 +97,35 @@ def check_clinic(session: Session | None, name: str = "", website: str = "") -> 
         name=name, website=website, letters=tuple(letters_for(name, website)),
         centers=tuple(centers_for(centers, name, website)),
     )
+
+
+def as_text(result: ClinicCheck) -> str:
+    """The check as plain text: what `check-clinic` prints and the dialog copies."""
+    lines = [result.headline]
+    for m in result.letters:
+        letter = m.letter
+        lines.append(f"- {letter.summary} ({letter.source_url})")
+        lines.append(f"    {letter.firm}, {letter.place}; product: {letter.product}")
+        lines.append(f"    matched by {m.how}")
+    if not result.letters:
+        lines.append(f"  {NO_LETTER_NOTE}")
+    else:
+        lines.append(f"  {LETTER_NOTE}")
+    lines.append("")
+    if result.centers:
+        lines.append("In this directory:")
+        for c in result.centers:
+            place = ", ".join(str(p) for p in (c.center.get("city"), c.center.get("region")) if p)
+            flags = c.center.get("red_flags") or 0
+            note = f"; {flags} red flag{'s' if flags != 1 else ''}" if flags else ""
+            place = place or "place unknown"
+            lines.append(f"- center {c.center['id']}: {c.center['name']} ({place}), "
+                         f"matched by {c.how}{note}")  # fmt: skip
+    else:
+        lines.append("In this directory: no center with this name or website.")
+    lines.append("")
+    lines.append(f"{SIGNS_TITLE}:")
+    for sign in result.signs:
+        lines.extend(textwrap.wrap(f"[ ] {sign.text}", 96, subsequent_indent="    "))
+        lines.append(f"    source: {sign.source}, {sign.url}")
+    return "\n".join(lines)
