@@ -105,7 +105,7 @@ def test_every_trial_shows_whole_and_the_folded_line_is_no_taller_than_its_text(
     dlg.resize(width, 700)
     dlg.show()
     qtbot.waitExposed(dlg)
-    qtbot.wait(50)  # the columns settle, then the rows are measured
+    qtbot.waitUntil(lambda: not dlg._relayout_timer.isActive(), timeout=2000)  # rows measured
     t = dlg.table
     trials = [r.label for r in dlg.rows].index(TRIALS_LABEL)
     for row in range(t.rowCount()):
