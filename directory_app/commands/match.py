@@ -11,7 +11,7 @@ import re
 
 from directory_app.core.directory.vocab import Condition
 from directory_app.core.geo.places import parse_distance, resolve_place
-from directory_app.core.matching.matcher import CenterMatch, as_json, match
+from directory_app.core.matching.matcher import CENTER, TRIAL_SITE, CenterMatch, as_json, match
 from directory_app.core.matching.profile import SEXES, MatchError, PatientProfile
 from directory_app.core.search.distance_rank import format_distance
 
@@ -93,7 +93,10 @@ def run_match(args: argparse.Namespace) -> int:
         print_json([as_json(m) for m in results])
         return 0
     clean = sum(1 for m in results if not m.fails)
-    print(f"{len(results)} centers, best fit first; {clean} with no failing criterion")
+    sites = sum(1 for m in results if m.kind == TRIAL_SITE)
+    also = f" and {sites} trial site{'s' * (sites != 1)} with no center on record" if sites else ""
+    print(f"{len(results) - sites} centers{also}, best fit first; "
+          f"{clean} with no failing criterion")  # fmt: skip
     for i, m in enumerate(results, 1):
         print(_block(i, m, units))
     return 0
@@ -102,6 +105,8 @@ def run_match(args: argparse.Namespace) -> int:
 def _block(i: int, m: CenterMatch, units: str) -> str:
     """One result: rank, name, place, distance and summary, then the reasons indented."""
     place = ", ".join(p for p in (m.city, m.region) if p)
+    if m.kind == TRIAL_SITE:  # the name already says the city
+        place = "no center on record"
     away = "distance unknown" if m.distance_km is None else format_distance(m.distance_km, units)
     summary = f"{len(m.fits)} fit, {len(m.fails)} fail, {len(m.unknown)} unknown"
     name = m.name if len(m.name) <= NAME_WIDTH else m.name[: NAME_WIDTH - 1] + "…"
@@ -109,7 +114,7 @@ def _block(i: int, m: CenterMatch, units: str) -> str:
     for word, checks in (("fits", m.fits), ("FAILS", m.fails), ("unknown", m.unknown)):
         lines += [f"       {word:<8}{c.fact}" + (f" [{c.source}]" if c.source else "")
                   for c in checks]  # fmt: skip
-    for t in m.fitting_trials:
+    for t in m.fitting_trials if m.kind == CENTER else m.trials:
         status = t.site_status or t.status
         lines.append(f"       trial   {t.nct_id} ({status}) {t.title[:70]}")
         lines += [f"       contact {_contact(c)} [{t.contacts_source}]" for c in t.contacts]

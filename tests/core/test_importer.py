@@ -558,3 +558,44 @@ def test_malformed_input_names_file_row_and_field_and_changes_nothing(empty_stor
     ]
     late = run_import(empty_store, _malformed(tmp_path)["bad last record"])
     assert late.errors[0]["row"] == 18  # the 18th record of the page
+
+
+def test_v2_eligibility_and_site_contacts_are_stored_with_the_trial(empty_store, tmp_path):
+    """API v2's eligibilityModule and a location's contacts reach the trial and its site:
+    limits, sex, healthy volunteers, enrolment, dates, criteria split into two lists, and
+    the site's registry contacts; a second site without contacts lists none."""
+    site = {"facility": "Sample University Hospital", "city": "Rochester", "state": "Minnesota",
+            "country": "United States", "status": "RECRUITING",
+            "geoPoint": {"lat": 44.02, "lon": -92.47},
+            "contacts": [{"name": "Sample Coordinator", "role": "CONTACT",
+                          "phone": "507-555-0100", "email": "trials@example.org"}]}  # fmt: skip
+    other = {"facility": "Sample County Clinic", "city": "Duluth", "state": "Minnesota",
+             "country": "United States", "geoPoint": {"lat": 46.79, "lon": -92.1}}  # fmt: skip
+    record = one_study("NCT09000001", [site, other])
+    p = record["protocolSection"]
+    p["eligibilityModule"] = {
+        "minimumAge": "18 Years", "maximumAge": "55 Years", "sex": "FEMALE",
+        "healthyVolunteers": False,
+        "eligibilityCriteria": "Inclusion Criteria:\n\n* Age 18-55\n* SLE by ACR criteria,\n"
+        "  active despite two therapies\n\nExclusion Criteria:\n\n* Pregnancy\n* Active infection",
+    }  # fmt: skip
+    p["designModule"]["enrollmentInfo"] = {"count": 40}
+    p["statusModule"]["startDateStruct"] = {"date": "2023-02"}
+    p["statusModule"]["completionDateStruct"] = {"date": "2026-12-31"}
+    run_import(empty_store, write(tmp_path, "page.json", {"studies": [record]}))
+    with empty_store.session() as s:
+        t = s.scalars(select(Trial).where(Trial.nct_id == "NCT09000001")).one()
+        assert (t.min_age_years, t.max_age_years, t.sex, t.healthy_volunteers, t.enrollment) == (
+            18.0, 55.0, "female", False, 40)  # fmt: skip
+        assert (t.start_date, t.completion_date) == (date(2023, 2, 1), date(2026, 12, 31))
+        assert t.inclusion_criteria == [
+            "Age 18-55", "SLE by ACR criteria, active despite two therapies"
+        ]
+        assert t.exclusion_criteria == ["Pregnancy", "Active infection"]
+        assert t.eligibility_text.startswith("Inclusion Criteria:")
+        by_facility = {x.facility: x for x in t.sites}
+        near = by_facility["Sample University Hospital"]
+        assert near.site_status == "recruiting"
+        assert near.contacts == [{"name": "Sample Coordinator", "role": "Contact",
+                                  "phone": "507-555-0100", "email": "trials@example.org"}]
+        assert by_facility["Sample County Clinic"].contacts in ([], None)

@@ -89,3 +89,10 @@ def test_bundled_directory_example_names_fact_or_trial_with_distance(seeded_stor
     for r in clean:
         cond = [f for f in r["fits"] if f["criterion"] == "condition"]
         assert cond and (cond[0]["source"] or r["trials_that_fit"])
+    # a trial site the registry names only by its city, with no center behind it, is an
+    # answer too: NCT00288626 lists a site in Columbus, OH (about 127 mi away)
+    sites = [r for r in rows if r["kind"] == "trial_site"]
+    assert any(r["city"] == "Columbus" and r["id"] is None for r in sites)
+    for r in sites:
+        trials = r["trials_that_fit"] + r["trials_that_do_not_fit"]
+        assert trials and all(t["nct_id"].startswith("NCT") for t in trials)

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from directory_app.core.directory.models import Center, ConditionTreated, Trial, TrialSite
+from directory_app.core.directory.models import (
+    Center,
+    ConditionTreated,
+    Trial,
+    TrialPlace,
+    TrialSite,
+)
 from directory_app.core.matching.matcher import as_json, match
 from directory_app.core.matching.profile import MatchError, PatientProfile
 
@@ -205,3 +211,45 @@ def test_center_with_only_a_failing_trial_of_the_condition_stays_an_answer(empty
     [m] = run(empty_store, age=45, condition="multiple_sclerosis")
     assert m.name == "Sample Closed MS Trial" and m.fitting_trials == []
     assert [c.criterion for c in m.fails] == ["condition"]
+
+
+def place_only(store: Any, trial: Trial, city: str, at: tuple[float, float] | None) -> None:
+    """A site the registry names only by its city, with no center of the directory."""
+    with store.session() as s:
+        lat, lon = at if at else (None, None)
+        s.add(TrialPlace(trial=trial, city=city, region="OH", country="United States",
+                         latitude=lat, longitude=lon))  # fmt: skip
+
+
+def test_trial_site_without_a_center_is_an_answer_judged_on_its_trial(empty_store):
+    add(empty_store, "Sample Center Near", (41.5, -81.6), conditions=("multiple_sclerosis",),
+        age_min=18, age_max=70, insurance_accepted=True)  # fmt: skip
+    place_only(empty_store, ms_trial("NCT00000071", 18, 55), "Columbus", (39.96, -83.0))
+    place_only(empty_store, ms_trial("NCT00000072", 18, 40), "Columbus", (39.96, -83.0))
+    place_only(empty_store, ms_trial("NCT00000073", 18, 55), "Boston", (42.36, -71.06))
+    place_only(empty_store, ms_trial("NCT00000074", 18, 55), "Nowhere", None)
+    lupus = Trial(nct_id="NCT00000075", title="Sample lupus study", status="recruiting",
+                  conditions=["Systemic Lupus Erythematosus"])  # fmt: skip
+    place_only(empty_store, lupus, "Akron", (41.08, -81.52))
+    rows = run(empty_store, age=45, sex="female", condition="multiple_sclerosis",
+               insurance=True, origin=CLEVELAND, radius_km=300)  # fmt: skip
+    # Boston is beyond 300 km, the unlocated site could be anywhere, Akron studies lupus;
+    # the site's insurance is unknown, so it ranks below the center that takes insurance
+    assert [(m.kind, m.name) for m in rows] == [
+        ("center", "Sample Center Near"), ("trial_site", "trial site in Columbus, OH")
+    ]
+    site = rows[1]
+    assert site.center_id is None and 200 < site.distance_km < 215  # about 130 mi
+    assert [t.nct_id for t in site.fitting_trials] == ["NCT00000071"]  # 45 is past 18-40
+    verdicts = {c.criterion: (c.verdict, c.fact) for c in site.checks}
+    assert verdicts["condition"] == ("fits", "open trial for Multiple sclerosis: NCT00000071")
+    assert verdicts["age"] == ("fits", "age 45 within 18–55, NCT00000071")
+    assert verdicts["insurance"][0] == "unknown"  # only a center could say; never "fits"
+    data = as_json(site)
+    assert (data["kind"], data["id"], data["distance_km"]) == ("trial_site", None,
+                                                               round(site.distance_km, 1))
+    assert [t["nct_id"] for t in data["trials_that_do_not_fit"]] == ["NCT00000072"]
+    # without a radius an unlocated site is an answer too, its distance unknown, ranked last
+    rows = run(empty_store, age=45, condition="multiple_sclerosis", origin=CLEVELAND)
+    assert rows[-1].name == "trial site in Nowhere, OH" and rows[-1].distance_km is None
+    assert [c.verdict for c in rows[-1].checks if c.criterion == "distance"] == ["unknown"]

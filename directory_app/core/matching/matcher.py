@@ -12,6 +12,10 @@ How it runs, and why:
    healthy-volunteer-only studies), once per trial and not once per site: a trial outside the
    patient's age drops out without touching the center's other trials. A trial carries its
    site's registry contacts and its inclusion/exclusion lists, for the follow-up.
+4. A trial site the registry names only by its city, with no center of the directory behind
+   it (`TrialPlace` without a center), is an answer too: "trial site in Columbus, OH", judged
+   on its trials alone, every fact a center would give (insurance, cost) unknown. Sites of
+   one city are one answer, since a coordinator calls the trial, not the place.
 Ranking: no failing criterion first, then fewest unknowns, then nearest, then name.
 """
 
@@ -29,8 +33,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from directory_app.core.directory.models import Center, ConditionTreated, Trial, TrialSite
+from directory_app.core.directory.models import (
+    Center,
+    ConditionTreated,
+    Trial,
+    TrialPlace,
+    TrialSite,
+)
 from directory_app.core.directory.vocab import Condition
+from directory_app.core.geo.distance import haversine_km
 from directory_app.core.matching import checks as ck
 from directory_app.core.matching.checks import FAILS, FITS, UNKNOWN, Check
 from directory_app.core.matching.profile import PatientProfile, validate_profile
@@ -38,6 +49,11 @@ from directory_app.core.registry.classify import conditions_from_text
 from directory_app.core.search.fetch import collector_paused
 from directory_app.core.search.query import CenterFilter, reachable
 from directory_app.core.search.sql import backend_for
+from directory_app.core.search.trials import city_label
+
+#: What `CenterMatch.kind` says: a center of the directory, or a trial site known only by its
+#: city, with no center on record.
+CENTER, TRIAL_SITE = "center", "trial_site"
 
 
 @dataclass
@@ -77,16 +93,20 @@ class TrialMatch:
 
 @dataclass
 class CenterMatch:
-    """One center judged for this patient: its own criteria and its trials."""
+    """One center judged for this patient: its own criteria and its trials. With `kind`
+    TRIAL_SITE, a trial site without a center (`center_id` and `uid` None, `name` "trial site
+    in CITY"): its trials are the whole answer."""
 
-    center_id: int
-    uid: str
+    center_id: int | None
+    uid: str | None
     name: str
     city: str | None
     region: str | None
     distance_km: float | None
     checks: list[Check] = field(default_factory=list)
     trials: list[TrialMatch] = field(default_factory=list)
+    kind: str = CENTER
+    country: str | None = None
 
     def _of(self, verdict: str) -> list[Check]:
         return [c for c in self.checks if c.verdict == verdict]
@@ -109,7 +129,8 @@ class CenterMatch:
 
     def rank_key(self) -> tuple[Any, ...]:
         km = math.inf if self.distance_km is None else self.distance_km
-        return (bool(self.fails), len(self.unknown), km, self.name.casefold(), self.center_id)
+        order = -1 if self.center_id is None else self.center_id
+        return (bool(self.fails), len(self.unknown), km, self.name.casefold(), order)
 
 
 #: The tables matching reads, as Core tables: rows of just the columns it needs, executed on
@@ -118,7 +139,7 @@ class CenterMatch:
 _C, _CT = Center.__table__.c, ConditionTreated.__table__.c
 _TS, _T = TrialSite.__table__.c, Trial.__table__.c
 _CENTER_COLUMNS = (
-    _C.id, _C.uid, _C.name, _C.city, _C.region, _C.age_min, _C.age_max, _C.source,
+    _C.id, _C.uid, _C.name, _C.city, _C.region, _C.country, _C.age_min, _C.age_max, _C.source,
     _C.source_ref, _C.last_verified, _C.verified_by, _C.location_source,
     _C.requires_failed_conventional, _C.insurance_accepted, _C.insurance_notes,
     _C.cost_min_usd, _C.cost_max_usd,
@@ -130,6 +151,8 @@ _TRIAL_COLUMNS = (
     _T.sex, _T.healthy_volunteers, _T.last_update, _T.url, _T.inclusion_criteria,
     _T.exclusion_criteria,
 )  # fmt: skip
+_TP = TrialPlace.__table__.c
+_PLACE_COLUMNS = (_TP.trial_id, _TP.city, _TP.region, _TP.country, _TP.latitude, _TP.longitude)
 
 
 @dataclass(frozen=True)
@@ -197,8 +220,82 @@ def _match(
         for i in order
         if i in centers
     ]
+    results += _site_answers(session, profile, units, include_unrelated, trials)
     results.sort(key=CenterMatch.rank_key)
     return results if limit is None else results[:limit]
+
+
+def _site_answers(
+    session: Session, p: PatientProfile, units: str, include_unrelated: bool,
+    judged: dict[int, _JudgedTrial],
+) -> list[CenterMatch]:
+    """Trial sites with no center on record, within reach, one answer per city. With a
+    radius, a site without coordinates is left out, as centers are."""
+    stmt: Any = select(*_PLACE_COLUMNS).where(_TP.center_id.is_(None))
+    if p.origin is not None and p.radius_km is not None:
+        span = p.radius_km / 110.5 + 0.01  # degrees of latitude, a box the index can use
+        stmt = stmt.where(_TP.latitude.between(p.origin[0] - span, p.origin[0] + span))
+    by_city: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for place in _rows(session, stmt, None):
+        by_city[(place.city, place.region, place.country)].append(place)
+    missing = {pl.trial_id for group in by_city.values() for pl in group} - set(judged)
+    if missing:
+        ids = backend_for(session).ids_in(_T.id, missing)
+        rows = _rows(session, select(*_TRIAL_COLUMNS), ids)
+        judged.update((t.id, _judge_trial(p, t)) for t in rows)
+    answers = []
+    for (city, region, country), places in by_city.items():
+        km = _place_km(p, places)
+        if p.radius_km is not None and (km is None or km > p.radius_km):
+            continue
+        trials = [judged[pl.trial_id] for pl in places if pl.trial_id in judged]
+        if p.condition is not None and not include_unrelated:
+            trials = [t for t in trials if t.studies_condition]
+        if trials:
+            answers.append(_judge_site(p, (city, region, country), km, trials, units))
+    return answers
+
+
+def _place_km(p: PatientProfile, places: list[Any]) -> float | None:
+    """Distance to a city's sites (one place: the city's coordinates); None when unknown."""
+    if p.origin is None:
+        return None
+    known = [haversine_km(*p.origin, pl.latitude, pl.longitude) for pl in places
+             if pl.latitude is not None and pl.longitude is not None]  # fmt: skip
+    return min(known) if known else None
+
+
+def _judge_site(
+    p: PatientProfile, where: tuple[str | None, str | None, str | None], km: float | None,
+    trials: list[_JudgedTrial], units: str,
+) -> CenterMatch:
+    """A city's center-less trial sites judged as one answer: distance, then the center's
+    criteria answered from its trials alone; what only a center could say is unknown."""
+    city, region, country = where
+    label = city_label(city, region, country)
+    m = CenterMatch(None, None, f"trial {label}", city, region, km, kind=TRIAL_SITE,
+                    country=country)  # fmt: skip
+    if p.origin is not None:
+        m.checks.append(ck.distance_check(km, p.radius_km, units, "city of the registry's site"))
+    m.trials = sorted(
+        {j.row.nct_id: _trial_at_site(None, j) for j in trials}.values(),
+        key=lambda t: (not t.fits, t.unknown_count, t.nct_id),
+    )
+    nobody = "no center on record for this site"
+    if p.condition is not None:
+        m.checks.append(_site_condition(p.condition, m.trials))
+    if p.age is not None:
+        fitting = _center_age(p.age, None, "", m.trials)
+        unknown = Check("age", UNKNOWN, "age limits of a fitting trial unknown", "")
+        m.checks.append(fitting if fitting.verdict == FITS else unknown)
+    if p.failed_treatments is not None:
+        m.checks.append(Check("prior treatments", UNKNOWN,
+                              f"prior-treatment requirement unknown ({nobody})", ""))  # fmt: skip
+    if p.insurance:
+        m.checks.append(Check("insurance", UNKNOWN, f"insurance acceptance unknown ({nobody})", ""))
+    if p.max_cost_usd is not None:
+        m.checks.append(Check("cost", UNKNOWN, f"cost unknown ({nobody})", ""))
+    return m
 
 
 def _reachable(
@@ -255,7 +352,7 @@ def _judge(
     units: str,
 ) -> CenterMatch:
     src = ck.center_source(c)
-    m = CenterMatch(c.id, c.uid, c.name, c.city, c.region, km)
+    m = CenterMatch(c.id, c.uid, c.name, c.city, c.region, km, country=c.country)
     if p.origin is not None:
         m.checks.append(ck.distance_check(km, p.radius_km, units, c.location_source or "unknown"))
     m.trials = sorted(
@@ -288,10 +385,24 @@ def _center_condition(wanted: str, facts: list[Any], trials: list[TrialMatch]) -
     return Check("condition", FAILS, f"no record of treating {label} or a fitting trial", "")
 
 
+def _site_condition(wanted: str, trials: list[TrialMatch]) -> Check:
+    """A center-less site fits the condition only through a trial of it there that fits."""
+    label = Condition.label_of(wanted)
+    for t in trials:
+        if t.fits:
+            return Check("condition", FITS, f"open trial for {label}: {t.nct_id}", t.nct_id)
+    why = "; ".join(
+        f"{t.nct_id}: " + next(c.fact for c in t.checks if c.verdict == FAILS).replace(
+            f", {t.nct_id}", "")
+        for t in trials[:3]
+    )  # fmt: skip
+    return Check("condition", FAILS, f"no fitting trial for {label} at this site ({why})", "")
+
+
 def _center_age(age: int, c: Any, src: str, trials: list[TrialMatch]) -> Check:
     """The center's own accepted ages when recorded; otherwise the age limits of a trial there
     that fits the patient (the registry's fact), else unknown."""
-    if c.age_min is not None or c.age_max is not None:
+    if c is not None and (c.age_min is not None or c.age_max is not None):
         return ck.age_check(age, c.age_min, c.age_max, "center's accepted ages", src)
     for t in trials:
         if t.fits:
@@ -321,14 +432,17 @@ def _trial_checks(p: PatientProfile, t: Any, codes: frozenset[str]) -> Iterator[
 
 
 def _trial_at_site(site: Any, judged: _JudgedTrial) -> TrialMatch:
-    """The trial at one site: its site's status first, then the trial's own verdicts."""
+    """The trial at one site: its site's status first, then the trial's own verdicts. `site`
+    None: a site the registry names only by city (no site status, facility or contacts)."""
     t = judged.row
+    status = site.site_status if site is not None else None
     tm = TrialMatch(
-        t.nct_id, t.title, t.status, site.site_status, t.url, t.last_update,
-        facility=site.facility or "", contacts=list(site.contacts or []),
+        t.nct_id, t.title, t.status, status, t.url, t.last_update,
+        facility=(site.facility or "") if site is not None else "",
+        contacts=list(site.contacts or []) if site is not None else [],
         inclusion=list(t.inclusion_criteria or []), exclusion=list(t.exclusion_criteria or []),
     )  # fmt: skip
-    tm.checks.append(ck.status_check(t.nct_id, t.status, site.site_status))
+    tm.checks.append(ck.status_check(t.nct_id, t.status, status))
     tm.checks.extend(judged.checks)
     return tm
 
@@ -354,7 +468,8 @@ def as_json(m: CenterMatch) -> dict[str, Any]:
 
     km = m.distance_km
     return {
-        "id": m.center_id, "uid": m.uid, "name": m.name, "city": m.city, "region": m.region,
+        "kind": m.kind, "id": m.center_id, "uid": m.uid, "name": m.name, "city": m.city,
+        "region": m.region, "country": m.country,
         "distance_km": None if km is None else round(km, 1),
         "distance_mi": None if km is None else round(km / 1.609344, 1),
         "fits": checks(m.fits), "fails": checks(m.fails), "unknown": checks(m.unknown),
