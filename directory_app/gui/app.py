@@ -81,10 +81,12 @@ def run_gui(db: str | None, *, smoke: bool = False, screenshot: str | None = Non
 
     def failed(exc: Exception) -> None:
         # In the function (and below): SQLAlchemy loads after the window's first paint.
-        from directory_app.core.storage.engine import StoreError
+        from directory_app.core.storage.engine import StoreError, storage_failure
 
-        if isinstance(exc, StoreError):
-            print(f"directory-app: error: {exc}", file=sys.stderr)
+        plain = storage_failure(exc)  # a full disk while opening (migrating, seeding)
+        if isinstance(exc, StoreError) or plain is not None:
+            print(f"directory-app: error: {exc if isinstance(exc, StoreError) else plain}",
+                  file=sys.stderr)  # fmt: skip
             exit_code[0] = 2
         else:
             import traceback

@@ -21,6 +21,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu
 
+from directory_app.core.storage.failures import failure_text
+
 from .undo_versions import VersionLedger
 
 if TYPE_CHECKING:
@@ -268,8 +270,8 @@ class CenterActions:
         # As in refresh_shortlist: loads SQLAlchemy.
         from directory_app.core.directory.shortlist import add
 
-        with self.store.session() as s:
-            add(s, center_id)
+        if not self._write_shortlist("Not added to the shortlist", lambda s: add(s, center_id)):
+            return
         self.refresh_shortlist()
         if self.shortlist_dock is not None:
             self.shortlist_dock.show()
@@ -282,8 +284,19 @@ class CenterActions:
         # As in refresh_shortlist: loads SQLAlchemy.
         from directory_app.core.directory.shortlist import set_shortlist
 
-        with self.store.session() as s:
-            set_shortlist(s, ids)
+        if not self._write_shortlist("Shortlist not saved", lambda s: set_shortlist(s, ids)):
+            self.refresh_shortlist()  # the panel shows the list that is stored
+
+    def _write_shortlist(self, what: str, write: Any) -> bool:
+        """One shortlist write in its own transaction; a failure (a full disk, a read-only
+        place) is a message box in one line, never an exception into Qt."""
+        try:
+            with self.store.session() as s:
+                write(s)
+        except Exception as exc:  # never into Qt: the window must outlive a failed write
+            self._refused(f"{what}: {failure_text(exc)}")
+            return False
+        return True
 
     def compare_shortlist(self) -> None:
         self.compare(self.shortlist_ids())

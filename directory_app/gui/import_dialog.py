@@ -42,6 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from directory_app.core.storage.failures import failure_text
+
 from .tasks import Progress, TaskRunner, run_with_progress
 
 if TYPE_CHECKING:
@@ -236,8 +238,12 @@ class ImportDialog(QDialog):
         self._update_buttons()
 
     def _failed(self, exc: Exception) -> None:
-        self.status.setText(f"Import failed: {exc}")
+        """One line in the dialog and a message box (a full disk, a read-only place, a bug),
+        never a traceback; the import changed nothing."""
+        text = f"Import failed: {failure_text(exc)}"
+        self.status.setText(text)
         self._update_buttons()
+        QMessageBox.warning(self, "Import", text)
 
     def _cancelled(self) -> None:
         self.status.setText("Cancelled; nothing was written.")
@@ -343,7 +349,7 @@ def undo_last_import(
         on_success=finished,
         on_failure=lambda exc: (
             _release(runner),
-            QMessageBox.warning(parent, "Undo last import", f"Undo failed: {exc}"),
+            QMessageBox.warning(parent, "Undo last import", f"Undo failed: {failure_text(exc)}"),
         ),
     )
     return True
@@ -383,7 +389,7 @@ def export_directory(
 
     def failed(exc: Exception) -> None:
         _release(runner)
-        QMessageBox.warning(parent, "Export", f"Export failed: {exc}")
+        QMessageBox.warning(parent, "Export", f"Export failed: {failure_text(exc)}")
 
     run_with_progress(
         runner,

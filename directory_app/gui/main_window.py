@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from directory_app.core.storage.failures import failure_text
+
 from . import file_actions, window_memory
 from .app_icon import app_icon
 from .center_actions import CenterActions
@@ -561,7 +563,7 @@ class MainWindow(QMainWindow):
         """Run core work behind a cancellable progress dialog; errors become a message box."""
         run_with_progress(
             self.runner, self, title, fn, on_success=on_success,
-            on_failure=lambda exc: self.show_message(title, f"{title} failed: {exc}",
+            on_failure=lambda exc: self.show_message(title, f"{title} failed: {failure_text(exc)}",
                                                      warning=True),
             on_cancel=lambda: self.statusBar().showMessage(f"{title}: cancelled.", 5000),
         )

@@ -39,6 +39,7 @@ from directory_app.core.directory.editing import (
 from directory_app.core.directory.models import Center
 from directory_app.core.directory.validation import ValidationError
 from directory_app.core.storage.engine import Store
+from directory_app.core.storage.failures import storage_failure
 
 from .undo_versions import State, VersionLedger
 
@@ -83,6 +84,10 @@ class CenterCommand(QUndoCommand):
         except (EditConflict, ValidationError, CenterNotFound) as exc:
             return self._refuse(str(exc))
         except SQLAlchemyError as exc:
+            plain = storage_failure(exc)
+            if plain is not None:  # a full disk, a read-only place: the person's to fix
+                log.warning("%s not saved: %s", self.text(), plain)
+                return self._refuse(plain[0].upper() + plain[1:] + ".")
             log.exception("database error during %s", self.text())
             return self._refuse(
                 f"The database refused the change ({exc.__class__.__name__}); nothing was saved."

@@ -10,6 +10,8 @@ database does.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,3 +106,39 @@ def test_folders_made_for_a_db_path_are_owner_only_all_the_way_down(tmp_path: Pa
     open_store(db, seed=False).close()
     for folder in (tmp_path / "outer", tmp_path / "outer" / "middle", db.parent):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
+
+
+FULL_DEVICE = Path("/dev/full")  # Linux: every write to it fails with "No space left on device"
+
+
+@pytest.mark.skipif(not FULL_DEVICE.is_char_device(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("command", [["check"], ["search", "--json"]])
+def test_output_onto_a_full_disk_is_one_line_and_exit_2(db: Path, command: list[str]) -> None:
+    """A report redirected onto a full disk is lost: the command says so, it never exits 0."""
+    with FULL_DEVICE.open("w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "directory_app.cli", "--db", str(db), *command],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+        )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "disk is full" in lines[0] and "Traceback" not in done.stderr
+
+
+def test_a_sync_onto_a_full_disk_is_one_line_and_exit_2(db: Path, tmp_path: Path,
+                                                         capsys) -> None:  # fmt: skip
+    laptop = tmp_path / "laptop.db"
+    assert main(["--db", str(laptop), "import", "--all-conditions",
+                 str(DATA / "v2-page.json")]) == 0  # fmt: skip
+    capsys.readouterr()
+    before = _centers(db), _centers(laptop)
+    gen = _pragma_on_connect(f"PRAGMA max_page_count = {_page_count(db)}")
+    next(gen)
+    try:
+        code = main(["--db", str(laptop), "sync", "--to", str(db)])
+    finally:
+        next(gen, None)
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and "disk is full" in err and "Traceback" not in err
+    assert (_centers(db), _centers(laptop)) == before

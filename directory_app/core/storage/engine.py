@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from directory_app.core import paths
+from directory_app.core.storage.failures import failure_text as failure_text
+from directory_app.core.storage.failures import storage_failure as storage_failure
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -36,30 +38,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 class StoreError(Exception):
     """The database cannot be opened as asked; the message is one line a user can act on."""
-
-
-#: Words of a storage failure (SQLite, PostgreSQL or the OS) -> what the user can do about it.
-_STORAGE_FAILURES = (
-    (("database or disk is full", "no space left", "disk full", "could not extend file"),
-     "the disk is full (or the database reached its size limit); nothing was saved. "
-     "Free some space and try again"),
-    (("readonly database", "read-only file system", "read only"),
-     "the database is read-only here; nothing was saved. Searching and exporting still work; "
-     "to make changes, use a copy in a writable folder"),
-)  # fmt: skip
-
-
-def storage_failure(exc: BaseException) -> str | None:
-    """One line for a storage error raised while writing (disk full, read-only place), or None
-    when `exc` is not one: those are the user's environment, not a bug, and must not end in a
-    traceback nor be mistaken for a damaged database."""
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    if isinstance(exc, OSError):
-        text = os.strerror(exc.errno).lower() if exc.errno else text
-    for needles, message in _STORAGE_FAILURES:
-        if any(n in text for n in needles):
-            return message
-    return None
 
 
 def make_private_dirs(folder: Path) -> None:
