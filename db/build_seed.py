@@ -165,6 +165,8 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
         "sources": [
             {
                 "name": "ClinicalTrials.gov",
+                "record_source": SOURCE_2022,
+                "provenance": "registry",
                 "date": newest(SOURCE_2022),
                 "licence": "U.S. government work (public domain)",
                 "url": "https://clinicaltrials.gov/",
@@ -173,6 +175,8 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
             },
             {
                 "name": "ClinicalTrials.gov",
+                "record_source": SOURCE_2025,
+                "provenance": "registry",
                 "date": newest(SOURCE_2025),
                 "licence": "U.S. government work (public domain)",
                 "url": "https://clinicaltrials.gov/",
@@ -182,6 +186,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
             },
             {
                 "name": "FDA warning and untitled letters to stem cell firms",
+                "provenance": "fda",
                 "date": max(x.letter_date for x in bundled_letters()).isoformat(),
                 "licence": "U.S. government work (public domain); press reports linked",
                 "url": "https://www.fda.gov/inspections-compliance-enforcement-and-"
@@ -191,6 +196,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
             },
             {
                 "name": "HIFLD Hospitals",
+                "provenance": "hifld",
                 "date": None,
                 "licence": "public domain",
                 "url": "https://hifld-geoplatform.opendata.arcgis.com/",
@@ -198,6 +204,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
             },
             {
                 "name": "CMS Hospital General Information",
+                "provenance": "cms",
                 "date": None,
                 "licence": "U.S. government work (public domain)",
                 "url": "https://data.cms.gov/provider-data/dataset/xubh-q36u",
@@ -206,6 +213,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
             },
             {
                 "name": "GeoNames",
+                "provenance": "gazetteer",
                 "date": None,
                 "licence": "CC BY 4.0",
                 "url": "https://www.geonames.org/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from directory_app.core.exchange.directory_form import center_to_dict, load_centers
+from directory_app.core.present.sources import source_counts
 from directory_app.core.search.staleness import registry_age
 from directory_app.core.storage.engine import current_revision, display_url
 from directory_app.core.storage.opening import counts
@@ -25,14 +26,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_info(args: argparse.Namespace) -> int:
     store = store_for(args)
     try:
+        meta = seed_meta(store)
         with store.session() as s:
             age = registry_age(s)
+            per_source = source_counts(s, meta.get("sources") or [])
         info = {
             "database": str(store.path) if store.path else display_url(store.url),
             "engine": store.dialect,
             "schema_revision": current_revision(store.engine),
             **counts(store),
-            "data": seed_meta(store),
+            "data": meta,
+            "sources": [c.as_json() for c in per_source],
             "registry_data": None if age is None else age.as_json(),
         }
     finally:
@@ -42,8 +46,8 @@ def run_info(args: argparse.Namespace) -> int:
         return 0
     for key in ("database", "engine", "schema_revision", "centers", "trials", "trial_sites"):
         print(f"{key.replace('_', ' ')}: {info[key]}")
-    for source in info["data"].get("sources", []):
-        print(f"source: {source.get('name')} ({source.get('date')})")
+    for count in per_source:
+        print(f"source: {count.line()}")
     if age is not None:
         print(f"newest registry record: {age.newest or 'undated'}")
         if age.warning():
