@@ -79,6 +79,10 @@ case "${1:-run}" in
     (cd "$scratch" && env -i HOME="$scratch" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
       "$app" --db "$scratch/smoke.db" --smoke)
     (cd "$scratch" && env -i HOME="$scratch" LANG=C.UTF-8 "$app" --version)
+    # The command line of the same program, reading the bundled gazetteer from inside the bundle.
+    found=$(cd "$scratch" && env -i HOME="$scratch" LANG=C.UTF-8 \
+      "$app" --db "$scratch/smoke.db" search --near 44106 --limit 1)
+    echo "${found%%$'\n'*}"
     echo "Bundle ready: dist/directory-app/ (start dist/directory-app/directory-app)"
     ;;
   *)
