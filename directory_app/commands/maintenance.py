@@ -23,7 +23,14 @@ from directory_app.core.storage.backup import (
 )
 from directory_app.core.storage.backup_folder import backup_dir, backups_of
 from directory_app.core.storage.engine import Store, display_url, resolve_url, sqlite_path
-from directory_app.core.storage.integrity import RULES, Problem, repair, run_checks
+from directory_app.core.storage.integrity import (
+    RULES,
+    Problem,
+    Unlocated,
+    repair,
+    run_checks,
+    unlocated_centers,
+)
 from directory_app.core.storage.opening import open_store
 
 from .common import CommandError, print_json
@@ -92,10 +99,31 @@ def _check(store: Store, fix: bool) -> tuple[list[Problem], list[Problem], Path 
     return remaining, [], None
 
 
+def _unlocated(store: Store, problems: list[Problem]) -> list[Unlocated]:
+    """Centers a radius search cannot place; not read from a file whose pages are damaged."""
+    if any(p.rule == "integrity" for p in problems):
+        return []
+    with store.session() as s:
+        return unlocated_centers(s)
+
+
+def _print_unlocated(unlocated: list[Unlocated]) -> None:
+    if not unlocated:
+        return
+    n = len(unlocated)
+    print(
+        f"note: {n} center{'s' * (n != 1)} without a known location (radius searches leave "
+        f"{'them' if n != 1 else 'it'} out); give an address, a known place or coordinates:"
+    )
+    for u in unlocated:
+        print(f"  {u.id:>6}  {u.name} - {u.place}")
+
+
 def run_check(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     try:
         remaining, repaired, safety = _check(store, args.repair)
+        unlocated = _unlocated(store, remaining)
     except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         raise CommandError(f"check could not run ({_one_line(exc)})") from exc
     finally:
@@ -108,6 +136,7 @@ def run_check(args: argparse.Namespace) -> int:
                 "problems": [p.as_dict() for p in remaining],
                 "repaired": [p.as_dict() for p in repaired],
                 "backup": str(safety) if safety else None,
+                "unlocated": [u.as_dict() for u in unlocated],
             }
         )
         return 1 if remaining else 0
@@ -117,6 +146,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"backup taken first: {safety}")
     for p in remaining:
         print(f"problem   {p.rule:<16} {p.message}{'  [repairable]' if p.repairable else ''}")
+    _print_unlocated(unlocated)
     if not remaining:
         print("ok: all problems repaired" if repaired else "ok: no problems found")
         return 0

@@ -295,3 +295,28 @@ def test_rules_and_repairs_run_on_postgresql(pg_url: str, capsys):
         assert "backup taken first" not in capsys.readouterr().out, "pg_dump's job, not ours"
     finally:
         store.close()
+
+
+def test_check_lists_centers_without_a_location_and_still_passes(store: Store, capsys):
+    with store.session() as s:
+        s.add(Center(name="Sample Unplaced Clinic (test data)", city="Nowhereville",
+                     country="Norway"))  # fmt: skip
+        s.add(Center(name="Sample Placeless Clinic (test data)"))
+    db = str(store.path)
+    assert main(["--db", db, "check"]) == 0, "a missing location is not damage"
+    out = capsys.readouterr().out
+    assert "note: 2 centers without a known location" in out
+    assert re.search(r"\b4  Sample Unplaced Clinic \(test data\) - Nowhereville, Norway\n", out)
+    assert re.search(r"\b5  Sample Placeless Clinic \(test data\) - no place recorded\n", out)
+    assert "Center 0" not in out, "located centers are not listed"
+    assert main(["--db", db, "check", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and [u["id"] for u in report["unlocated"]] == [4, 5]
+    assert report["unlocated"][0]["place"] == "Nowhereville, Norway"
+
+
+def test_a_directory_with_every_center_placed_has_no_location_note(store: Store, capsys):
+    assert main(["--db", str(store.path), "check", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unlocated"] == []
+    assert main(["--db", str(store.path), "check"]) == 0
+    assert "without a known location" not in capsys.readouterr().out

@@ -367,6 +367,35 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
 
 
+@dataclass(frozen=True)
+class Unlocated:
+    """A center with no coordinates: not a fault in the file, but a radius search never lists
+    it (it is counted as "unknown location" instead), so `check` names it for a person to place
+    with an address, a place the gazetteer knows, or coordinates."""
+
+    id: int
+    name: str
+    place: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "place": self.place}
+
+
+def unlocated_centers(session: Session) -> list[Unlocated]:
+    """Every center without both coordinates, by id, with the place its record gives."""
+    c = _t("centers").c
+    rows = session.execute(
+        select(c.id, c.name, c.city, c.region, c.country)
+        .where(or_(c.latitude.is_(None), c.longitude.is_(None)))
+        .order_by(c.id)
+    )
+    out = []
+    for row_id, name, *place in rows:
+        where = ", ".join(str(part) for part in place if part) or "no place recorded"
+        out.append(Unlocated(row_id, name or "(no name)", where))
+    return out
+
+
 def run_checks(session: Session) -> list[Problem]:
     """Every problem every rule finds, in rule order. Reads only; the caller owns the session."""
     return [problem for rule in RULES for problem in rule.find(session)]
