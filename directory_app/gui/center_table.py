@@ -33,7 +33,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from directory_app.core.directory.vocab import CenterKind, Therapy
-from directory_app.core.present.words import UNKNOWN, label, yes_no
+from directory_app.core.present.words import NEVER, UNKNOWN, label, yes_no
 from directory_app.core.search.shapes import ResultRow
 
 _log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _distance(row: ResultRow, unit: str) -> str:
 
 
 def _verified(row: ResultRow) -> str:
-    text = row.last_verified.isoformat() if row.last_verified else "never"
+    text = row.last_verified.isoformat() if row.last_verified else NEVER
     return f"{text} (stale)" if row.stale else text
 
 

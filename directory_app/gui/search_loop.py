@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -27,14 +27,29 @@ from .tasks import LatestOnly, Progress, Task, TaskRunner
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from directory_app.core.search.shapes import CenterFilter
+    from directory_app.core.search.relax import Relaxation
+    from directory_app.core.search.shapes import CenterFilter, ResultRow
 
 PAGE_SIZE = 150
 DEBOUNCE_MS = 150
 REST_DELAY_MS = 300
 
 
-def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tuple[Any, ...]:
+class SearchAnswer(NamedTuple):
+    """What one search gives the window."""
+
+    rows: list[ResultRow]
+    #: centers in the whole directory
+    total: int
+    #: centers without a known location the radius left out
+    unlocated_left_out: int
+    #: for an empty or tiny result, what each criterion dropped alone would give
+    relaxed: list[Relaxation]
+    #: "registry data 4 years 1 month old: ..." once the registry data is 12 months old
+    registry_warning: str | None
+
+
+def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> SearchAnswer:
     """The unit of work behind a keystroke: the matching rows, the directory's size, how
     many centers without a known location a radius left out, and - for an empty or tiny
     result - what each criterion dropped alone would give (`core.search.relax`)."""
@@ -47,7 +62,9 @@ def search_job(flt: CenterFilter, session: Session, _progress: Progress) -> tupl
     relaxed = relaxations(session, flt) if len(rows) < RELAX_BELOW else []
     age = registry_age(session)  # one aggregate query: the data may change under the window
     warning = None if age is None else age.status_line()
-    return rows, count_centers(session), unlocated_left_out(session, flt), relaxed, warning
+    return SearchAnswer(
+        rows, count_centers(session), unlocated_left_out(session, flt), relaxed, warning
+    )
 
 
 class SearchLoop(QObject):
@@ -72,7 +89,7 @@ class SearchLoop(QObject):
         #: Centers without a known location the latest answer's radius left out.
         self.unlocated_left_out = 0
         #: The latest answer's relax suggestions (empty unless it found fewer than 3).
-        self.relaxed: list[Any] = []
+        self.relaxed: list[Relaxation] = []
         #: "registry data 4 years 1 month old: ..." when the directory's registry data is
         #: 12 months old or more (`RegistryAge.status_line`), else None.
         self.registry_warning: str | None = None
@@ -126,13 +143,13 @@ class SearchLoop(QObject):
         return self.debounce.isActive() or self.rest_timer.isActive() or self.runner.busy
 
     def _page_done(
-        self, generation: int, flt: CenterFilter, result: tuple[Any, ...]
+        self, generation: int, flt: CenterFilter, result: SearchAnswer
     ) -> None:
         if generation != self.generation:
             return
-        rows, total, self.unlocated_left_out, self.relaxed, self.registry_warning = result
-        complete = not self.page_size or len(rows) < self.page_size
-        self.resultsReady.emit(flt, rows, total, complete)
+        self._keep(result)
+        complete = not self.page_size or len(result.rows) < self.page_size
+        self.resultsReady.emit(flt, result.rows, result.total, complete)
         if not complete:
             self._rest_for = (generation, flt)
             self.rest_timer.start()
@@ -143,18 +160,23 @@ class SearchLoop(QObject):
         generation, flt = self._rest_for
         self._rest_for = None
 
-        def done(result: tuple[Any, ...]) -> None:
+        def done(result: SearchAnswer) -> None:
             if generation == self.generation:
                 self._rest_task = None
-                self.unlocated_left_out, self.relaxed = result[2], result[3]
-                self.registry_warning = result[4]
-                self.resultsReady.emit(flt, result[0], result[1], True)
+                self._keep(result)
+                self.resultsReady.emit(flt, result.rows, result.total, True)
 
         self._rest_task = self.runner.submit(
             lambda session, progress: search_job(flt, session, progress),
             on_success=done,
             on_failure=lambda exc: self._failed(exc) if generation == self.generation else None,
         )
+
+    def _keep(self, result: SearchAnswer) -> None:
+        """The answer's counts and suggestions, for the status bar and the relax links."""
+        self.unlocated_left_out = result.unlocated_left_out
+        self.relaxed = result.relaxed
+        self.registry_warning = result.registry_warning
 
     def _failed(self, exc: Exception) -> None:
         self.failed.emit(exc)
