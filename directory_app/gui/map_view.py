@@ -285,8 +285,13 @@ class MapView(QGraphicsView):
             self._highlight.setVisible(False)
             return False
         self._show_notice("")
-        self._fit_target = None
-        self.centerOn(self._highlight.pos())
+        fitted = self._fit_target is not None and self._fit_target.contains(self._highlight.pos())
+        if self.isVisible() or not fitted:
+            self._fit_target = None
+            self.centerOn(self._highlight.pos())
+        # else: a map filled before it is shown has not its size yet; it keeps fitting the
+        # pins (this one among them) until it is shown at that size, instead of keeping a
+        # view fitted to the size it had while hidden.
         return True
 
     def _show_notice(self, text: str) -> None:

@@ -88,3 +88,23 @@ def test_the_shortlist_panel_can_be_hidden_and_gives_the_results_their_height(qt
     assert "Show s&hortlist panel" in menu_texts
     qtbot.keyClick(window, Qt.Key.Key_D, toggle)
     qtbot.waitUntil(dock.isVisible, timeout=2000)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
+def test_a_first_map_opened_with_a_center_selected_fits_the_search_circle_to_its_size(
+    qtbot, window, size
+):
+    window.resize(*size)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.filters.place_edit.setText("Cleveland, OH")
+        window.filters.radius_spin.setValue(150)
+    window.table.select_center(window.model.rows[0].id)
+    qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    view = window.map_view
+    assert view is not None
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    circle = view.mapFromScene(view._radius_item.path().boundingRect()).boundingRect()
+    area = view.viewport().rect()
+    assert area.contains(circle.center())
+    # fitted to this map's size, not to the 640 px it had before it was first shown
+    assert max(circle.height() / area.height(), circle.width() / area.width()) > 0.8
