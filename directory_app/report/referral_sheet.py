@@ -87,6 +87,14 @@ def load_shortlist(session: Session, ids: list[int]) -> list[dict[str, Any]]:
 # --- HTML ------------------------------------------------------------------------------------
 
 
+def _link(url: str) -> str:
+    """The whole address, printed so a paper reader can type it; a live link in the PDF."""
+    shown = escape(url)
+    if url.lower().startswith(("http://", "https://")):
+        return f'<a href="{escape(url, quote=True)}">{shown}</a>'
+    return shown
+
+
 def _value(fact: Fact) -> str:
     """A fact's value, escaped; greyed when nothing is recorded."""
     return escape(fact.value) if fact.known else f"<span class='muted'>{escape(fact.value)}</span>"
@@ -227,6 +235,7 @@ def center_html(
         parts.append(
             f"<p class='flag'>&nbsp;Concern on file: {escape(flag.label)} — "
             f"{escape(flag.value)}&nbsp;</p>"
+            + (f"<p class='muted'>Evidence: {_link(flag.url)}</p>" if flag.url else "")
         )
     team = facts.section("team")
     services = team.items("service")

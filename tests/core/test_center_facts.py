@@ -8,7 +8,11 @@ from datetime import date
 import pytest
 
 from directory_app.core.present import words
-from directory_app.core.present.center_facts import center_facts, contact_line
+from directory_app.core.present.center_facts import (
+    LETTER_MATCH_SOURCE,
+    center_facts,
+    contact_line,
+)
 from tests.editing_samples import sample_center
 
 TODAY = date(2026, 6, 1)
@@ -119,3 +123,25 @@ def test_red_flags_keep_their_evidence_link():
     (flag,) = center_facts(c, TODAY).red_flags
     assert (flag.label, flag.value, flag.url) == ("Regulator warning letter", "FDA letter",
                                                   "https://example.org/letter")
+
+
+USSC_LETTER = ("https://www.fda.gov/inspections-compliance-enforcement-and-criminal-"
+               "investigations/warning-letters/us-stem-cell-clinic-llc-524470-08242017")
+
+
+def test_an_fda_letter_shows_on_a_center_only_where_its_name_and_city_match():
+    here = {"name": "U.S. Stem Cell Clinic", "city": "Sunrise", "region": "FL",
+            "country": "United States"}
+    (flag,) = center_facts(here, TODAY).red_flags
+    assert flag.value.startswith("FDA warning letter dated 2017-08-24: ")
+    assert "an allegation by FDA, not a court finding" in flag.value
+    assert (flag.label, flag.url, flag.source) == ("Regulator warning letter", USSC_LETTER,
+                                                   LETTER_MATCH_SOURCE)
+    # the same name elsewhere, or another name in Sunrise, is not that firm
+    assert center_facts({**here, "city": "Miami"}, TODAY).red_flags == []
+    assert center_facts({**here, "name": "Sunrise Medical Clinic"}, TODAY).red_flags == []
+    # a letter already stored on the center is not shown twice
+    stored = {**here, "red_flags": [{"kind": "regulator_warning", "description": "on file",
+                                     "evidence_url": USSC_LETTER, "source": "fda"}]}
+    assert [f.value for f in center_facts(stored, TODAY).red_flags] == ["on file"]
+

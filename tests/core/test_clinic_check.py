@@ -39,6 +39,8 @@ def test_the_bundled_letters_are_read_with_how_each_was_reported():
 
 def test_firm_names_compare_without_legal_forms_and_partly_only_when_long():
     assert firm_key("US Stem Cell Clinic, LLC") == "us stem cell clinic"
+    assert firm_key("U.S. Stem Cell Clinic") == "us stem cell clinic"  # initials run together
+    assert firm_key("Kristin C. Comella") == "kristin c comella"  # one initial stays a word
     assert name_match("US Stem Cell Clinic", "US Stem Cell Clinic, LLC") == "same name"
     assert name_match("US Stem Cell Clinic of Sunrise", "US Stem Cell Clinic") == \
         "part of the name"

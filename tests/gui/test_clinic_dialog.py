@@ -3,6 +3,7 @@ from the same core check as `directory-app check-clinic`, reached from the keybo
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from directory_app.cli import main
 from directory_app.core.clinic_check.warning_signs import WARNING_SIGNS
 from directory_app.core.directory.models import Center, RedFlag
 from directory_app.gui.clinic_dialog import PRESS_NOTE, ClinicCheckDialog
+from directory_app.gui.detail_view import render_center
 from directory_app.gui.main_window import MainWindow
+from directory_app.report.referral_sheet import center_html
 
 USSC_LETTER = ("https://www.fda.gov/inspections-compliance-enforcement-and-criminal-"
                "investigations/warning-letters/us-stem-cell-clinic-llc-524470-08242017")
@@ -145,3 +148,15 @@ def test_screenshot(qtbot, store, settings, tmp_path: Path):
     dialog.run_check()
     assert not dialog.grab().isNull()
     dialog.grab().save(str(tmp_path / "check-clinic.png"))
+
+
+def test_a_matched_letter_is_dated_and_linked_in_the_pane_and_on_the_referral_sheet():
+    here = {"name": "US Stem Cell Clinic", "city": "Sunrise", "region": "FL",
+            "country": "United States"}
+    pane = render_center(here, date(2026, 6, 1))
+    sheet = center_html(here, 1, None, "mi", date(2026, 6, 1))
+    for html in (pane, sheet):
+        assert "FDA warning letter dated 2017-08-24" in html
+        assert f'href="{USSC_LETTER}"' in html
+        assert "fraud" not in html.lower()
+    assert "1 red flag" in pane

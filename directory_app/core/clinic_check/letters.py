@@ -117,12 +117,16 @@ def bundled_letters() -> tuple[RegulatorLetter, ...]:
     return read_letters()
 
 
+_INITIALS = re.compile(r"\b(?:[a-z]\.){2,}")
 _LEGAL = re.compile(
     r"\b(?:llc|inc|incorporated|corp|corporation|co|ltd|pllc|pc|pa|lp|llp|company|the|dba|md)\b"
 )
 
 
+@lru_cache(maxsize=8192)  # every center shown is compared with every letter's names
 def firm_key(name: str) -> str:
-    """A name reduced for comparison: folded, no punctuation, no legal form ('LLC', 'Inc.')."""
-    text = re.sub(r"[^a-z0-9 ]+", " ", fold(name).replace("&", " and "))
+    """A name reduced for comparison: folded, no punctuation, no legal form ('LLC', 'Inc.'),
+    initials run together ('U.S.' is 'us', as the firms write it either way)."""
+    text = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), fold(name).replace("&", " and "))
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
     return " ".join(_LEGAL.sub(" ", text).split())

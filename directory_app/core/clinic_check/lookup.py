@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,12 +27,23 @@ _DOMAIN_IN_TEXT = re.compile(r"\b(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|
 
 def name_match(a: str, b: str) -> str | None:
     """'same name', 'part of the name' or None, comparing two firm or center names."""
-    ka, kb = firm_key(a), firm_key(b)
+    return _keys_match(firm_key(a), firm_key(b))
+
+
+@lru_cache(maxsize=256)
+def _name_keys(letter: RegulatorLetter) -> tuple[str, ...]:
+    """The letter's firm names reduced once: every center shown is compared with them."""
+    return tuple(firm_key(n) for n in letter.names)
+
+
+def _keys_match(ka: str, kb: str) -> str | None:
     if not ka or not kb:
         return None
     if ka == kb:
         return "same name"
-    short, long_ = sorted((ka, kb), key=len)
+    short, long_ = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
+    if short not in long_:  # the usual answer, found without splitting either name
+        return None
     if len(short.split()) >= MIN_PARTIAL_WORDS and f" {short} " in f" {long_} ":
         return "part of the name"
     return None
@@ -75,10 +87,11 @@ def letters_for(
     """The letters whose firm has this name, or whose text or firm name is this website."""
     found: list[LetterMatch] = []
     domain = domain_of(website)
+    key = firm_key(name) if name.strip() else ""
     for letter in bundled_letters() if letters is None else letters:
         how = None
-        if name.strip():
-            how = next((h for n in letter.names if (h := name_match(name, n))), None)
+        if key:
+            how = next((h for k in _name_keys(letter) if (h := _keys_match(key, k))), None)
         if how is None and domain:
             if domain in _letter_domains(letter):
                 how = "website named in the letter"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from directory_app.core.clinic_check.lookup import regulator_flags
 from directory_app.core.directory.vocab import (
     Accreditation,
     CenterKind,
@@ -285,11 +286,28 @@ def _accreditation(c: Mapping[str, Any]) -> Section:
     ))
 
 
+#: Where a letter matched when the center is shown (not a stored flag) says it came from.
+LETTER_MATCH_SOURCE = "bundled FDA letters list; the letter's firm and city match this center"
+
+
 def _red_flags(c: Mapping[str, Any]) -> Section:
+    """The stored red flags, then any FDA letter whose firm and place match the center.
+
+    Letters are matched here as well as at the seed build, so a center added or imported
+    later, or renamed, shows its letter too; the same name-and-place rule
+    (`clinic_check.lookup.regulator_flags`) decides, and a letter already stored is not
+    repeated."""
+    stored = list(c.get("red_flags") or [])
     flags = [
         Fact("red_flag", label(RedFlagKind, f.get("kind")), text(f.get("description")),
              source=_fact_source(f), url=f.get("evidence_url") or None, item=True)
-        for f in c.get("red_flags") or []
+        for f in stored
+    ]
+    known_urls = {f.get("evidence_url") for f in stored}
+    flags += [
+        Fact("red_flag", label(RedFlagKind, f["kind"]), f["description"],
+             source=LETTER_MATCH_SOURCE, url=f["evidence_url"], item=True)
+        for f in regulator_flags(c) if f["evidence_url"] not in known_urls
     ]
     return Section("red_flags", "Red flags", tuple(_items("red_flag", "Red flags", flags)))
 
