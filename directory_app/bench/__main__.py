@@ -6,10 +6,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from directory_app.bench import cli_bench, gui_bench, import_bench, map_bench, search_bench
+from directory_app.bench import (
+    cli_bench,
+    gui_bench,
+    import_bench,
+    limits_bench,
+    map_bench,
+    search_bench,
+)
 
 BENCHMARKS = {"search": search_bench, "gui": gui_bench, "import": import_bench,
-              "map": map_bench, "cli": cli_bench}
+              "map": map_bench, "cli": cli_bench, "limits": limits_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
