@@ -16,7 +16,7 @@ from directory_app.core.matching.profile import SEXES, MatchError, PatientProfil
 from directory_app.core.search.distance_rank import format_distance
 
 from .common import CommandError, print_json, store_for
-from .search import _count
+from .search import whole_number
 
 DEFAULT_LIMIT = "20"
 NAME_WIDTH = 44
@@ -72,15 +72,15 @@ def build_profile(args: argparse.Namespace) -> tuple[PatientProfile, str]:
     if sex is not None and sex not in SEXES:
         raise CommandError(f"--sex: unknown value {args.sex!r}; accepted: {', '.join(SEXES)}")
     return PatientProfile(
-        age=_count("--age", args.age), sex=sex, condition=condition,
-        failed_treatments=_count("--failed", args.failed), origin=origin, radius_km=radius_km,
-        insurance=args.insurance, max_cost_usd=_count("--max-cost", args.max_cost),
+        age=whole_number("--age", args.age), sex=sex, condition=condition,
+        failed_treatments=whole_number("--failed", args.failed), origin=origin, radius_km=radius_km,
+        insurance=args.insurance, max_cost_usd=whole_number("--max-cost", args.max_cost),
     ), units  # fmt: skip
 
 
 def run_match(args: argparse.Namespace) -> int:
     profile, units = build_profile(args)
-    limit = _count("--limit", args.limit)
+    limit = whole_number("--limit", args.limit)
     store = store_for(args)
     try:
         with store.session() as s:

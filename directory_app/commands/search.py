@@ -117,7 +117,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         p._negative_number_matcher = re.compile(r"^-\d")
 
 
-def _count(option: str, value: str | None) -> int | None:
+def whole_number(option: str, value: str | None) -> int | None:
+    """An option's whole number ("1,000" reads 1000); a one-line refusal naming the option."""
     if value is None:
         return None
     text = value.strip().replace(",", "").replace("_", "")
@@ -127,19 +128,21 @@ def _count(option: str, value: str | None) -> int | None:
 
 
 def _months(value: str | None) -> str | None:
-    """'12mo', '12 months' or '12' -> '12'; anything else is left for `_count` to refuse."""
+    """'12mo', '12 months' or '12' -> '12'; anything else is left for `whole_number` to refuse."""
     if value is None:
         return None
     return re.sub(r"\s*(mo|months?)$", "", value.strip().lower())
 
 
-def _choice(option: str, value: str, accepted: tuple[str, ...]) -> str:
+def one_of(option: str, value: str, accepted: tuple[str, ...]) -> str:
+    """`value` if it is one of `accepted`, else a refusal listing them."""
     if value not in accepted:
         raise CommandError(f"{option}: unknown value {value!r}; accepted: {', '.join(accepted)}")
     return value
 
 
-def _codes(option: str, values: list[str], vocab: type[Vocab]) -> frozenset[str]:
+def vocab_codes(option: str, values: list[str], vocab: type[Vocab]) -> frozenset[str]:
+    """The codes of `values` (codes or labels; "autoimmune" for every autoimmune condition)."""
     codes: set[str] = set()
     for value in values:
         if vocab is Condition and value.strip().lower() == AUTOIMMUNE_GROUP:
@@ -161,7 +164,7 @@ def build_filter(args: argparse.Namespace) -> tuple[CenterFilter, str]:
     if args.radius is not None and not args.near:
         raise CommandError("--radius needs --near PLACE")
     kwargs: dict[str, Any] = {
-        field: _codes(option, getattr(args, _field_attr(option)), vocab)
+        field: vocab_codes(option, getattr(args, _field_attr(option)), vocab)
         for option, field, vocab in CODE_OPTIONS
     }
     where = ""
@@ -179,24 +182,24 @@ def build_filter(args: argparse.Namespace) -> tuple[CenterFilter, str]:
         kwargs.update(origin=(place.latitude, place.longitude), radius_km=radius_km, units=units)
         where = f" within {radius_text} of {place.label}"
     if args.trial is not None:
-        kwargs["trials"] = _choice("--trial", args.trial, TRIAL_MODES)
+        kwargs["trials"] = one_of("--trial", args.trial, TRIAL_MODES)
     return CenterFilter(
         **kwargs,
         text=args.text or "",
-        min_disciplines=_count("--min-disciplines", args.min_disciplines) or 0,
+        min_disciplines=whole_number("--min-disciplines", args.min_disciplines) or 0,
         verified_only=args.verified_only,
         outpatient_only=args.outpatient,
-        max_cost_usd=_count("--max-cost", args.max_cost),
+        max_cost_usd=whole_number("--max-cost", args.max_cost),
         insurance=args.insurance,
         financial_assistance=args.financial_assistance,
-        age=_count("--age", args.age),
+        age=whole_number("--age", args.age),
         exclude_red_flags=args.exclude_red_flags,
-        verified_within_months=_count("--verified-within", args.verified_within),
-        fresh_within_months=_count("--fresh-within", _months(args.fresh_within)),
-        unknown=_choice("--unknown", args.unknown, UNKNOWN_MODES),
+        verified_within_months=whole_number("--verified-within", args.verified_within),
+        fresh_within_months=whole_number("--fresh-within", _months(args.fresh_within)),
+        unknown=one_of("--unknown", args.unknown, UNKNOWN_MODES),
         show_unlocated=args.show_unlocated,
-        sort=_choice("--sort", args.sort, SORT_KEYS),
-        limit=_count("--limit", args.limit),
+        sort=one_of("--sort", args.sort, SORT_KEYS),
+        limit=whole_number("--limit", args.limit),
     ), where
 
 

@@ -26,7 +26,7 @@ from directory_app.core.search.trials import (
 )
 
 from .common import CommandError, print_json, store_for
-from .search import _choice, _codes
+from .search import one_of, vocab_codes
 
 DEFAULT_RADIUS = "150mi"
 
@@ -61,9 +61,9 @@ def build_trial_filter(args: argparse.Namespace) -> tuple[TrialFilter, str]:
     if args.radius is not None and not args.near:
         raise CommandError("--radius needs --near PLACE")
     kwargs: dict[str, Any] = {
-        "conditions": _codes("--condition", args.condition, Condition),
-        "therapies": _codes("--therapy", args.therapy, Therapy),
-        "status": _choice("--status", args.status, STATUS_MODES),
+        "conditions": vocab_codes("--condition", args.condition, Condition),
+        "therapies": vocab_codes("--therapy", args.therapy, Therapy),
+        "status": one_of("--status", args.status, STATUS_MODES),
     }
     where = ""
     if args.near:

@@ -38,10 +38,10 @@ from sqlalchemy.engine import make_url
 from directory_app.core import paths
 from directory_app.core.storage.backup_folder import (
     PARTIAL_PREFIX,
-    _unique_target,
     backup_dir,
     prune_partials,
     rotate,
+    unique_target,
 )
 from directory_app.core.storage.engine import (
     SQLITE_HEADER,
@@ -171,7 +171,7 @@ def _auto_backup(db_path: Path, reason: str, *, rotated: bool = True) -> Path:
     (unless `rotated` is False: see `backup_before`)."""
     folder = backup_dir(db_path)
     make_private_dirs(folder)
-    made = backup_file(db_path, _unique_target(folder, db_path.stem, reason))
+    made = backup_file(db_path, unique_target(folder, db_path.stem, reason))
     if rotated:
         rotate(folder, db_path.stem)
     return made
@@ -200,7 +200,7 @@ def backup(store: Store, target: Path | None = None, *, reason: str = "manual") 
     if target is None:
         return _auto_backup(db_path, reason)
     if target.is_dir():
-        return backup_file(db_path, _unique_target(target, db_path.stem, reason))
+        return backup_file(db_path, unique_target(target, db_path.stem, reason))
     return backup_file(db_path, target)
 
 

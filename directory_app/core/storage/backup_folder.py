@@ -76,7 +76,7 @@ def latest_backup(db_path: Path) -> Path | None:
     return backups[0].path if backups else None
 
 
-def _unique_target(folder: Path, stem: str, reason: str) -> Path:
+def unique_target(folder: Path, stem: str, reason: str) -> Path:
     base = backup_name(stem, reason).removesuffix(".db")
     target, n = folder / f"{base}.db", 2
     while target.exists():  # two backups within one second: keep both
