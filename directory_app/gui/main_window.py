@@ -43,6 +43,7 @@ from .center_table import CenterTableModel, CenterTableView, Column
 from .detail_view import DetailView, load_detail
 from .filter_panel import FilterPanel
 from .filter_summary import FilterChips, active_filters
+from .patient_panel import PatientPanel
 from .saved_searches import DeleteSavedSearch, SavedSearches, SavedSearchMenu
 from .search_loop import SearchLoop
 from .status_line import StatusLine
@@ -90,6 +91,7 @@ def status_text(
 
 
 TRIALS_TAB = 2  # Results, Map, Trials
+PATIENT_TAB = 3  # ... and Patient: who can take this patient?
 DETAIL_WIDTH = 330  # the detail pane's width when it first opens
 DETAIL_MIN_WIDTH = 200
 
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
         """Show this directory: the first search runs as soon as the event loop is free."""
         self.store = store
         self.runner.store = store
+        self.patient_panel.store = store
         self._show_read_only(store.read_only)
         self.status_label.setText("Searching the directory…")
         self.refresh_shortlist()
@@ -160,6 +163,7 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.filters.sizeHint().width() + 20)
         scroll.setMaximumWidth(520)
         scroll.setAccessibleName("Search filters")
+        self._filters_scroll = scroll  # folded while the Patient tab, which has its own, is open
         self.model = CenterTableModel(self)
         self.table = CenterTableView(self.model)
         self.table.centerSelected.connect(self._on_selected)
@@ -204,6 +208,9 @@ class MainWindow(QMainWindow):
         self.trials_view.centerActivated.connect(self._show_center_of_trial)
         self.tabs.addTab(self.trials_view, "Tr&ials")  # Alt+T is the Tools menu
         self._trials_dirty = True
+        self.patient_panel = PatientPanel()  # a profile in, centers and trial sites out
+        self.patient_panel.centerActivated.connect(self._show_center_of_trial)
+        self.tabs.addTab(self.patient_panel, "&Patient")
         self.tabs.currentChanged.connect(self._on_tab)
         self.detail = DetailView()
         self.detail.setMinimumWidth(DETAIL_MIN_WIDTH)
@@ -271,6 +278,8 @@ class MainWindow(QMainWindow):
                         ["Ctrl+T"])
         self.add_action(go, "Show tr&ials and their sites",
                         lambda: self.tabs.setCurrentIndex(TRIALS_TAB), ["Ctrl+Shift+T"])
+        self.add_action(go, "&Who can take this patient?",
+                        lambda: self.tabs.setCurrentIndex(PATIENT_TAB), ["Ctrl+Shift+P"])
         self.searches_menu = SavedSearchMenu(
             self.saved, self.run_saved_search, self.save_search_as, self,
             delete=self.delete_saved_search, rename=self.rename_saved_search)
@@ -443,6 +452,7 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------------------- map
     def _on_tab(self, index: int) -> None:
+        self._filters_scroll.setVisible(index != PATIENT_TAB)
         if index == 1:
             self._ensure_map()
             self._update_map()
