@@ -109,7 +109,11 @@ class CenterEditDialog(QDialog):
         # pages, and a hidden page can hold the problem that keeps Save disabled.
         icon_room = 3 * (self.tabs.iconSize().width() + 4)
         self.setMinimumWidth(self.tabs.tabBar().sizeHint().width() + icon_room + 40)
-        self.resize(max(1040, self.minimumWidth()), 700)
+        width, height = max(1040, self.minimumWidth()), 700
+        if parent is not None:  # a 1024 px window gets a dialog it can hold, not 1040 px
+            width = max(self.minimumWidth(), min(width, parent.window().width() - 16))
+            height = min(height, max(parent.window().height() - 40, 500))
+        self.resize(width, height)
 
     def _header(self) -> QLabel:
         o = self._original

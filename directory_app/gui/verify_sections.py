@@ -39,7 +39,8 @@ class SectionChecks(QObject):
         """`page` under a bar holding its section's box (pages in `SECTIONS` order)."""
         key, label = SECTIONS[index]
         when = self._dates[key]
-        box = QCheckBox(f"I verified “{label}” today — last verified: "
+        shown = label.replace("&", "&&")  # "Identity & place", not a mnemonic on "p"
+        box = QCheckBox(f"I verified “{shown}” today — last verified: "
                         f"{when.isoformat() if when else 'never'}")
         box.setAccessibleName(f"Verified {label} today")
         box.setChecked(self._new)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
 
 from directory_app.core.directory.editing import load_center
 from directory_app.gui.edit_dialog import CenterEditDialog
@@ -102,3 +103,21 @@ def test_a_new_center_starts_with_every_section_ticked(qtbot):
     qtbot.addWidget(dialog)
     assert dialog.verify.mark_all.isChecked()
     assert len(dialog.verified_sections()) == 8
+
+
+def test_section_boxes_name_their_section_as_written_and_take_no_mnemonic(qtbot, window, ids):
+    dialog = open_editor(qtbot, window, ids["seattle"])
+    box = dialog.verify.boxes["identity"]
+    assert QKeySequence.mnemonic(box.text()).isEmpty()  # '&' shown, not Alt+P underlined
+    assert "“Identity && place”" in box.text()  # what Qt paints as “Identity & place”
+    dialog.reject()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 800)])
+def test_the_editor_opened_from_the_window_fits_inside_it(qtbot, window, ids, size):
+    window.resize(*size)
+    dialog = open_editor(qtbot, window, ids["seattle"])
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= size[0] and dialog.height() <= size[1]
+    assert dialog.tabs.tabBar().sizeHint().width() <= dialog.tabs.width()  # no tab hidden
+    dialog.reject()
