@@ -17,6 +17,7 @@ website, which the dialog says next to each result.
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from directory_app.core.clinic_check.letters import bundled_letters
 from directory_app.core.clinic_check.report import (
     LETTER_NOTE,
     NO_LETTER_NOTE,
@@ -43,6 +46,7 @@ from directory_app.core.clinic_check.report import (
     as_text,
     check_clinic,
 )
+from directory_app.report import pages
 
 from .detail_view import STYLE, link, open_external
 
@@ -59,13 +63,18 @@ PRESS_NOTE = "press report of the letter, not the letter itself"
 BOX = "\N{BALLOT BOX}"
 
 
-def _letter_html(match: LetterMatch) -> str:
+def _link(url: str, shown: str, printed: bool) -> str:
+    """On screen the site's name links the page; on paper the whole address is printed."""
+    return link(url, None if printed else shown)
+
+
+def _letter_html(match: LetterMatch, printed: bool) -> str:
     letter = match.letter
     marks = []
     if letter.press_reported:
         marks.append(f"<span class='badge-stale'>&nbsp;{PRESS_NOTE}&nbsp;</span>")
     return (
-        f"<li><b>{escape(letter.summary)}</b> ({link(letter.source_url, letter.outlet)})"
+        f"<li><b>{escape(letter.summary)}</b> ({_link(letter.source_url, letter.outlet, printed)})"
         + (" " + " ".join(marks) if marks else "")
         + f"<br>{escape(letter.firm)}, {escape(letter.place)}; product: "
         f"{escape(letter.product)}<br><span class='prov'>matched by {escape(match.how)}"
@@ -73,11 +82,19 @@ def _letter_html(match: LetterMatch) -> str:
     )
 
 
-def result_html(result: ClinicCheck) -> str:
-    """The check as the dialog shows it; pure, so tests can read it without a widget."""
+def result_html(result: ClinicCheck, printed_on: date | None = None) -> str:
+    """The check as the dialog shows it, or (with `printed_on`) as its PDF prints it, whole
+    addresses and the date included; pure, so tests can read it without a widget."""
+    printed = printed_on is not None
     parts = [f"<style>{STYLE}</style>", f"<h3>{escape(result.headline)}</h3>"]
+    if printed_on is not None:
+        newest = max(x.letter_date for x in bundled_letters()).isoformat()
+        parts.insert(1, f"<h2>Check a clinic</h2><p class='muted'>Checked on "
+                        f"{printed_on.isoformat()} with the FDA letters bundled with this app "
+                        f"(newest {newest}).</p>")
     if result.letters:
-        parts.append("<ul>" + "".join(_letter_html(m) for m in result.letters) + "</ul>")
+        parts.append("<ul>" + "".join(_letter_html(m, printed) for m in result.letters)
+                     + "</ul>")
         parts.append(f"<p class='note'>{escape(LETTER_NOTE)}</p>")
     else:
         parts.append(f"<p class='note'>{escape(NO_LETTER_NOTE)}</p>")
@@ -90,9 +107,11 @@ def result_html(result: ClinicCheck) -> str:
             flags = int(center.get("red_flags") or 0)
             note = (f"; <span class='badge-flag'>&nbsp;{flags} red flag{'s' * (flags != 1)}"
                     "&nbsp;</span>" if flags else "")  # fmt: skip
+            name = escape(str(center["name"]))
+            shown = (f"{name} (center {int(center['id'])})" if printed else
+                     f"<a href='{CENTER_SCHEME}:{int(center['id'])}'>{name}</a>")
             items.append(
-                f"<li><a href='{CENTER_SCHEME}:{int(center['id'])}'>"
-                f"{escape(str(center['name']))}</a> ({escape(place or 'place unknown')}), "
+                f"<li>{shown} ({escape(place or 'place unknown')}), "
                 f"<span class='prov'>matched by {escape(c.how)}</span>{note}</li>"
             )
         parts.append("<ul>" + "".join(items) + "</ul>")
@@ -103,7 +122,8 @@ def result_html(result: ClinicCheck) -> str:
                  "patient pays or travels.</p>")  # fmt: skip
     signs = "".join(
         f"<tr><td>{BOX}</td><td>{escape(s.text)}<br><span class='prov'>source: "
-        f"{link(s.url, s.source)}</span></td></tr>"
+        + (f"{escape(s.source)}, {link(s.url)}" if printed else link(s.url, s.source))
+        + "</span></td></tr>"
         for s in result.signs
     )
     parts.append(f"<table>{signs}</table>")
@@ -147,11 +167,15 @@ class ClinicCheckDialog(QDialog):
         self.check_button.setDefault(True)
         self.copy_button = QPushButton("C&opy as text")
         self.copy_button.setEnabled(False)
+        self.pdf_button = QPushButton("Save as &PDF…")
+        self.pdf_button.setEnabled(False)
         buttons.addButton(self.check_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.pdf_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.check_button.clicked.connect(self.run_check)
         self.copy_button.clicked.connect(self.copy_text)
+        self.pdf_button.clicked.connect(lambda _checked=False: self.save_pdf())
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -178,6 +202,7 @@ class ClinicCheckDialog(QDialog):
         self.result = result
         self.view.setHtml(result_html(result))
         self.copy_button.setEnabled(True)
+        self.pdf_button.setEnabled(True)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """Enter checks (from either field or a button) and never closes the dialog."""
@@ -191,6 +216,26 @@ class ClinicCheckDialog(QDialog):
         """Put the check on the clipboard as `directory-app check-clinic` prints it."""
         if self.result is not None:
             QGuiApplication.clipboard().setText(as_text(self.result))
+
+    def save_pdf(self, path: str | None = None) -> int:
+        """Write the check (with whole addresses and today's date) to a PDF to hand to the
+        patient; asks where unless `path` is given. Returns the page count (0: not saved)."""
+        if self.result is None:
+            return 0
+        if path is None:
+            path, _chosen = QFileDialog.getSaveFileName(
+                self, "Save the check as PDF", "clinic-check.pdf", "PDF (*.pdf)")
+            if not path:
+                return 0
+        try:
+            count = pages.write_pdf(result_html(self.result, date.today()), path,
+                                    title="Check a clinic")
+        except OSError as exc:
+            self.message.setText(f"Could not save {path}: {exc.strerror or exc}.")
+            self.message.show()
+            return 0
+        self.message.hide()
+        return count
 
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == CENTER_SCHEME:

@@ -13,9 +13,10 @@ from PySide6.QtGui import QGuiApplication
 from directory_app.cli import main
 from directory_app.core.clinic_check.warning_signs import WARNING_SIGNS
 from directory_app.core.directory.models import Center, RedFlag
-from directory_app.gui.clinic_dialog import PRESS_NOTE, ClinicCheckDialog
+from directory_app.gui.clinic_dialog import PRESS_NOTE, ClinicCheckDialog, result_html
 from directory_app.gui.detail_view import render_center
 from directory_app.gui.main_window import MainWindow
+from directory_app.report.pages import page_texts
 from directory_app.report.referral_sheet import center_html
 
 USSC_LETTER = ("https://www.fda.gov/inspections-compliance-enforcement-and-criminal-"
@@ -160,3 +161,25 @@ def test_a_matched_letter_is_dated_and_linked_in_the_pane_and_on_the_referral_sh
         assert f'href="{USSC_LETTER}"' in html
         assert "fraud" not in html.lower()
     assert "1 red flag" in pane
+
+
+def test_the_check_saves_as_a_pdf_with_whole_addresses_and_its_date(qtbot, store, tmp_path):
+    dialog = ClinicCheckDialog(store)
+    qtbot.addWidget(dialog)
+    assert not dialog.pdf_button.isEnabled()  # nothing checked yet
+    dialog.name_edit.setText("US Stem Cell Clinic")
+    dialog.run_check()
+    assert dialog.pdf_button.isEnabled()
+    target = tmp_path / "check.pdf"
+    assert dialog.save_pdf(str(target)) >= 1
+    assert target.read_bytes().startswith(b"%PDF")
+    printed = result_html(dialog.result, date(2026, 6, 1))
+    paper = " ".join(page_texts(printed)).replace("\u2029", " ")
+    assert "Checked on 2026-06-01" in paper
+    assert "FDA warning letter dated 2017-08-24" in paper
+    assert "us-stem-cell-clinic-llc-524470-08242017" in paper.replace("\u2028", "")
+    assert "US Stem Cell Clinic LLC (center 1)" in paper
+    assert paper.count("\N{BALLOT BOX}") == len(WARNING_SIGNS)
+    # an unwritable place says so instead of failing
+    assert dialog.save_pdf(str(tmp_path / "missing" / "folder" / "check.pdf")) == 0
+    assert dialog.message.text().startswith("Could not save ")
