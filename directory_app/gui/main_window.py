@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         self.detail = DetailView()
         self.detail.setMinimumWidth(DETAIL_MIN_WIDTH)
         self._detail_width = DETAIL_WIDTH
+        self._filters_width = 0  # the filter panel's width before it was last folded away
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(True)  # filters and details may be folded away
         for widget in (scroll, self.tabs, self.detail):
@@ -273,6 +274,15 @@ class MainWindow(QMainWindow):
                         ["Shift+F3", "Ctrl+Up"])
         self.add_action(go, "Reset &filters", self.reset_filters, ["Ctrl+Shift+R"],
                         tip="Clear every filter and show the whole directory")
+        self.filters_action = self.add_action(
+            go, "Show filter &panel", lambda: self.show_filter_panel(
+                not self.filter_panel_shown()), ["Ctrl+Shift+F"],
+            tip="Hide the filters to give the results their width; the line above the "
+                "results still names every active filter")  # fmt: skip
+        self.filters_action.setCheckable(True)
+        self.filters_action.setChecked(self.filter_panel_shown())
+        self.splitter.splitterMoved.connect(
+            lambda *_: self.filters_action.setChecked(self.filter_panel_shown()))
         self.add_action(go, "Show &map", lambda: self.tabs.setCurrentIndex(1), ["Ctrl+M"])
         self.add_action(go, "Show results &table", lambda: self.tabs.setCurrentIndex(0),
                         ["Ctrl+T"])
@@ -412,12 +422,29 @@ class MainWindow(QMainWindow):
         self.model.set_unit(unit)
 
     def focus_text(self) -> None:
+        self.show_filter_panel(True)
         self.filters.text_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filters.text_edit.selectAll()
 
     def focus_place(self) -> None:
+        self.show_filter_panel(True)
         self.filters.place_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filters.place_edit.selectAll()
+
+    def filter_panel_shown(self) -> bool:
+        return self.splitter.sizes()[0] > 0
+
+    def show_filter_panel(self, show: bool) -> None:
+        """Fold the filter panel away (its width goes to the results) or bring it back at the
+        width it had; at 1024 px that is the room of two more result columns."""
+        sizes = self.splitter.sizes()
+        if show and sizes[0] == 0:
+            width = self._filters_width or self.splitter.widget(0).minimumWidth()
+            self.splitter.setSizes([width, max(0, sizes[1] - width), sizes[2]])
+        elif not show and sizes[0] > 0:
+            self._filters_width = sizes[0]
+            self.splitter.setSizes([0, sizes[1] + sizes[0], sizes[2]])
+        self.filters_action.setChecked(self.filter_panel_shown())
 
     # ------------------------------------------------------------------- selection
     def _fold_detail(self, fold: bool) -> None:
@@ -650,6 +677,7 @@ class MainWindow(QMainWindow):
             if value is not None:
                 restore(value)
         window_memory.restore_columns(self.settings, self.table)
+        self.filters_action.setChecked(self.filter_panel_shown())  # folded when last closed?
         self.placement = window_memory.Placement(self, first_start)
         last = self.saved.last()
         if last:

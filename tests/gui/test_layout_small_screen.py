@@ -108,3 +108,25 @@ def test_a_first_map_opened_with_a_center_selected_fits_the_search_circle_to_its
     assert area.contains(circle.center())
     # fitted to this map's size, not to the 640 px it had before it was first shown
     assert max(circle.height() / area.height(), circle.width() / area.width()) > 0.8
+
+
+def test_the_filter_panel_folds_away_for_the_results_and_comes_back(qtbot, window):
+    window.table.select_center(window.model.rows[0].id)  # the details take their share
+    qtbot.waitUntil(lambda: window.splitter.sizes()[2] > 0, timeout=2000)
+    before_columns, before_width = fully_visible_columns(window), window.tabs.width()
+    panel_width = window.splitter.sizes()[0]
+    toggle = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_F, toggle)
+    assert window.splitter.sizes()[0] == 0 and not window.filters_action.isChecked()
+    qtbot.waitUntil(lambda: window.tabs.width() >= before_width + panel_width - 10, timeout=2000)
+    assert fully_visible_columns(window) > before_columns
+    assert window.splitter.sizes()[2] > 0  # the details stay open
+    qtbot.keyClick(window, Qt.Key.Key_F, toggle)
+    assert window.splitter.sizes()[0] == panel_width and window.filters_action.isChecked()
+
+
+def test_ctrl_l_brings_a_folded_filter_panel_back_to_type_the_place(qtbot, window):
+    window.show_filter_panel(False)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.splitter.sizes()[0] > 0
+    qtbot.waitUntil(window.filters.place_edit.hasFocus, timeout=2000)
