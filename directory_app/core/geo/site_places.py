@@ -3,10 +3,12 @@
 ClinicalTrials.gov sites are typed by study staff, and a few spellings defeat an exact lookup:
 German transliterations ("Tuebingen"), split names ("In Cheon"), French postal suffixes ("Pierre
 Benite Cedex"), city and region swapped by the "City, State" split ("Navarra", "Pamplona" or
-"P. R. China", "Beijing"), and hospital suburbs too small for the gazetteer ("Herston" in
-Brisbane). Each rescue here is narrow, so a site is never placed in a far-away namesake: every
-lookup stays inside the site's country, and a region is read as a city only when it is not a
-region name of that country, or when the city field holds the country or a region instead.
+"P. R. China", "Beijing"), hospital suburbs too small for the gazetteer ("Herston" in
+Brisbane), and the odd misspelling in a record ("Xi Ail" for Xi'an); each suburb or spelling is
+a hand-kept row of localities.csv with its reason. Each rescue here is narrow, so a site is
+never placed in a far-away namesake: every lookup stays inside the site's country, and a
+region is read as a city only when it is not a region name of that country, or when the city
+field holds the country or a region instead.
 """
 
 from __future__ import annotations
