@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from directory_app.core.clinic_check.letters import bundled_letters
 from directory_app.core.clinic_check.report import (
     LETTER_NOTE,
+    MATCHES_PLACE,
     NO_LETTER_NOTE,
     SIGNS_TITLE,
     CheckError,
@@ -112,7 +113,10 @@ def result_html(result: ClinicCheck, printed_on: date | None = None) -> str:
                      f"<a href='{CENTER_SCHEME}:{int(center['id'])}'>{name}</a>")
             items.append(
                 f"<li>{shown} ({escape(place or 'place unknown')}), "
-                f"<span class='prov'>matched by {escape(c.how)}</span>{note}</li>"
+                f"<span class='prov'>matched by {escape(c.how)}</span>{note}"
+                + "".join(f"<br>{escape(MATCHES_PLACE)}: <b>{escape(x.summary)}</b>"
+                          for x in c.letters)
+                + "</li>"
             )
         parts.append("<ul>" + "".join(items) + "</ul>")
     else:

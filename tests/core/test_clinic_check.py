@@ -131,3 +131,23 @@ def test_check_clinic_json_by_website_and_the_empty_question(directory, capsys):
     assert data["letters"] == [] and data["directory"][0]["city"] == "Rochester"
     assert main(["--db", directory.url, "check-clinic"]) == 2
     assert "give a clinic name or its website" in capsys.readouterr().err
+
+
+def test_a_directory_center_says_which_letter_matches_its_name_and_place(empty_store, capsys):
+    with empty_store.session() as s:
+        s.add(Center(name="US Stem Cell Clinic", city="Sunrise", region="FL",
+                     country="United States"))
+        s.add(Center(name="US Stem Cell Clinic", city="Miami", region="FL",
+                     country="United States"))  # fmt: skip
+    assert main(["--db", empty_store.url, "check-clinic", "US Stem Cell Clinic"]) == 0
+    out = capsys.readouterr().out
+    sunrise, miami = out.split("- center 1: ")[1].split("- center 2: ")
+    assert sunrise.startswith("US Stem Cell Clinic (Sunrise, FL), matched by same name\n")
+    assert ("    its name, city and state match the letter's: FDA warning letter dated "
+            f"2017-08-24 ({USSC_LETTER})\n") in sunrise
+    assert miami.startswith("US Stem Cell Clinic (Miami, FL), matched by same name\n")
+    assert "match the letter's" not in miami.split("\n\n")[0]
+    assert main(["--db", empty_store.url, "check-clinic", "US Stem Cell Clinic", "--json"]) == 0
+    centers = json.loads(capsys.readouterr().out)["directory"]
+    assert [[x["date"] for x in c["letters_matching_name_and_place"]] for c in centers] == [
+        ["2017-08-24"], []]

@@ -78,6 +78,8 @@ def test_a_typed_name_shows_the_2017_letter_with_its_link_and_the_checklist(
     assert "Court action: 11th Cir." in text  # the 2021 injunction is marked as one
     assert "US Stem Cell Clinic LLC (Sunrise, FL), matched by same name" in text
     assert "1 red flag" in text
+    assert ("its name, city and state match the letter's: FDA warning letter dated 2017-08-24"
+            in text)
     assert text.count("\N{BALLOT BOX}") == len(WARNING_SIGNS)
     html = dialog.view.toHtml()
     assert "fda.gov" in html and "isscr.org" in html
@@ -112,7 +114,10 @@ def test_a_website_alone_finds_the_letter_and_the_directory_center(qtbot, store,
     text = dialog.view.toPlainText()
     # 'usstemcell' is the name of the firm in the 2021 court action, not of the 2017 letter
     assert "1 FDA letter or court action for 'usstemcell.example'" in text
-    assert "2017-08-24" not in text and "dated 2021-06-02" in text
+    letters, directory = text.split("In this directory")
+    assert "2017-08-24" not in letters and "dated 2021-06-02" in letters
+    # the center found by its website carries the 2017 letter by its name and place
+    assert "match the letter's: FDA warning letter dated 2017-08-24" in directory
     assert "US Stem Cell Clinic LLC (Sunrise, FL), matched by same website" in text
 
 

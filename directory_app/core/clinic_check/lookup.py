@@ -79,6 +79,8 @@ class LetterMatch:
 class CenterMatch:
     center: Mapping[str, Any]
     how: str
+    #: The letters whose firm has this center's name AND is in its city (`letters_at`).
+    letters: tuple[RegulatorLetter, ...] = ()
 
 
 def letters_for(
@@ -113,7 +115,7 @@ def centers_for(
         if how is None and domain and domain_of(str(center.get("website") or "")) == domain:
             how = "same website"
         if how:
-            found.append(CenterMatch(center, how))
+            found.append(CenterMatch(center, how, tuple(letters_at(center))))
     return found
 
 
@@ -126,6 +128,15 @@ def _same_place(letter: RegulatorLetter, center: Mapping[str, Any]) -> bool:
     return letter.state is None or region in ("", fold(letter.state).strip())
 
 
+def letters_at(
+    center: Mapping[str, Any], letters: Iterable[RegulatorLetter] | None = None
+) -> list[RegulatorLetter]:
+    """The letters (newest first) whose firm has the center's name and is in its city and
+    state: the only letters that may stand as a red flag on the center."""
+    name = str(center.get("name") or "")
+    return [m.letter for m in letters_for(name, letters=letters) if _same_place(m.letter, center)]
+
+
 _NOT_A_VERDICT = " A warning letter is an allegation by FDA, not a court finding."
 
 
@@ -136,16 +147,11 @@ def regulator_flags(
 
     The description states the letter and its date, never a verdict; the link is the source.
     """
-    flags = []
-    for match in letters_for(str(center.get("name") or ""), letters=letters):
-        letter = match.letter
-        if _same_place(letter, center):
-            flags.append({
-                "kind": "regulator_warning",
-                "description": f"{letter.summary}: {letter.product} ({letter.firm}, "
-                f"{letter.place}).{'' if letter.court_action else _NOT_A_VERDICT}",
-                "evidence_url": letter.source_url,
-                "source": "fda", "source_ref": letter.letter_date.isoformat(),
-                "verified_on": None,
-            })  # fmt: skip
-    return flags
+    return [{
+        "kind": "regulator_warning",
+        "description": f"{letter.summary}: {letter.product} ({letter.firm}, "
+        f"{letter.place}).{'' if letter.court_action else _NOT_A_VERDICT}",
+        "evidence_url": letter.source_url,
+        "source": "fda", "source_ref": letter.letter_date.isoformat(),
+        "verified_on": None,
+    } for letter in letters_at(center, letters)]  # fmt: skip

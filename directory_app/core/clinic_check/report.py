@@ -31,6 +31,8 @@ LETTER_NOTE = ("A warning letter is an allegation by FDA, not a court finding; t
                "answered or changed since.")
 NO_LETTER_NOTE = ("The list holds only the letters FDA and the press published about stem cell "
                   "firms; no letter found is not a clearance.")
+#: Said of a directory center whose name and city match a letter (so it carries it as a flag).
+MATCHES_PLACE = "its name, city and state match the letter's"
 SIGNS_TITLE = "Warning signs to ask about (from FDA and ISSCR guidance for patients)"
 
 
@@ -58,7 +60,10 @@ class ClinicCheck:
         return {
             "name": self.name, "website": self.website,
             "letters": [_letter_json(m.letter, m.how) for m in self.letters],
-            "directory": [{**dict(m.center), "matched_by": m.how} for m in self.centers],
+            "directory": [{**dict(m.center), "matched_by": m.how,
+                           "letters_matching_name_and_place": [
+                               _letter_json(x, "name and place") for x in m.letters]}
+                          for m in self.centers],
             "warning_signs": [{"text": s.text, "source": s.source, "url": s.url}
                               for s in self.signs],
         }  # fmt: skip
@@ -121,6 +126,7 @@ def as_text(result: ClinicCheck) -> str:
             place = place or "place unknown"
             lines.append(f"- center {c.center['id']}: {c.center['name']} ({place}), "
                          f"matched by {c.how}{note}")  # fmt: skip
+            lines.extend(f"    {MATCHES_PLACE}: {x.summary} ({x.source_url})" for x in c.letters)
     else:
         lines.append("In this directory: no center with this name or website.")
     lines.append("")
