@@ -188,3 +188,17 @@ def test_the_check_saves_as_a_pdf_with_whole_addresses_and_its_date(qtbot, store
     # an unwritable place says so instead of failing
     assert dialog.save_pdf(str(tmp_path / "missing" / "folder" / "check.pdf")) == 0
     assert dialog.message.text().startswith("Could not save ")
+
+
+def test_the_dialog_is_used_from_the_keyboard_alone(qtbot, store, settings):
+    _window, dialog = open_dialog(qtbot, store, settings)
+    qtbot.keyClicks(dialog.name_edit, "US Stem Cell Clinic")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.website_edit
+    qtbot.keyClick(dialog.website_edit, Qt.Key.Key_Enter)  # the keypad's Enter checks too
+    assert "FDA warning letter dated 2017-08-24" in dialog.view.toPlainText()
+    qtbot.keyClick(dialog.website_edit, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.view  # its links are reached with Tab
+    with qtbot.waitSignal(dialog.finished):
+        qtbot.keyClick(dialog.view, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
