@@ -106,3 +106,24 @@ def test_a_recorded_center_fact_matches_without_a_trial(empty_store):
 def test_inferred_facts_alone_do_not_match_without_a_fitting_trial(empty_store):
     _center(empty_store, "Inferred Only", [], conditions=["multiple_sclerosis"], src="registry")
     assert _run(empty_store, conditions={"multiple_sclerosis"}) == []
+
+
+def test_a_row_names_every_trial_that_meets_the_criteria_together(empty_store):
+    _cleveland(empty_store)
+    _center(
+        empty_store,
+        "Sample Two Recruiting Clinic (test data)",
+        [
+            dict(nct_id="NCT00000003", status="recruiting", conditions=["Crohn Disease"]),
+            dict(nct_id="NCT00000004", status="recruiting", conditions=["Crohn's disease"]),
+            dict(nct_id="NCT00000005", status="recruiting", conditions=["Lupus"]),
+        ],
+        conditions=["crohns_disease", "lupus"],
+        src="registry",
+    )
+    found = _run(empty_store, conditions={"crohns_disease"}, trials="recruiting")
+    rows = {r.name: r for r in found}
+    two = rows["Sample Two Recruiting Clinic (test data)"]
+    assert two.matched_trials == ("NCT00000003", "NCT00000004")
+    assert "2 trials each meet every trial criterion: NCT00000003, NCT00000004" in two.matched
+    assert "one trial meets every trial criterion: NCT00000002" in rows["Two Trials Clinic"].matched

@@ -101,7 +101,9 @@ def build_rows(
             trials = matcher.trials.get(cid, no_trials)
             if trials:
                 as_of = matcher.as_of.get(cid)
-                why = f"one trial meets every trial criterion: {', '.join(trials)}"
+                why = (f"one trial meets every trial criterion: {trials[0]}" if len(trials) == 1
+                       else f"{len(trials)} trials each meet every trial criterion: "
+                       + ", ".join(trials))  # fmt: skip
                 matched = (*matched, why)
             elif cid in matcher.recorded:
                 matched = (*matched, "condition/therapy [recorded] by a person, no trial needed")
