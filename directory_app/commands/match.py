@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
+from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from directory_app.core.directory.vocab import Condition
 from directory_app.core.geo.places import parse_distance, resolve_place
@@ -40,6 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--max-cost", metavar="USD", help="most the patient can pay out of pocket")
     p.add_argument("--limit", metavar="N", default=DEFAULT_LIMIT, help="show at most N centers")
     p.add_argument("--json", action="store_true", help="print fits/fails/unknown as JSON")
+    p.add_argument("--sheet", metavar="OUT.pdf", type=Path,
+                   help="also write the patient's referral sheet (PDF) for the listed answers "
+                   "with nothing that does not fit")
+    p.add_argument("--page", choices=("letter", "a4"), default="letter", help="sheet page size")
     p.set_defaults(handler=run_match)
     if hasattr(p, "_negative_number_matcher"):
         p._negative_number_matcher = re.compile(r"^-\d")
@@ -81,10 +89,14 @@ def build_profile(args: argparse.Namespace) -> tuple[PatientProfile, str]:
 def run_match(args: argparse.Namespace) -> int:
     profile, units = build_profile(args)
     limit = whole_number("--limit", args.limit)
+    if args.sheet is not None and not args.sheet.parent.is_dir():
+        raise CommandError(f"--sheet: folder {args.sheet.parent} does not exist")
     store = store_for(args)
     try:
         with store.session() as s:
             results = match(s, profile, limit=limit, units=units)
+            if args.sheet is not None:
+                _write_sheet(s, args, profile, units, results)
     except MatchError as exc:
         raise CommandError(str(exc)) from None
     finally:
@@ -100,6 +112,29 @@ def run_match(args: argparse.Namespace) -> int:
     for i, m in enumerate(results, 1):
         print(_block(i, m, units))
     return 0
+
+
+def _write_sheet(
+    session: Session, args: argparse.Namespace, profile: PatientProfile, units: str,
+    results: list[CenterMatch],
+) -> None:
+    """The patient's referral sheet for the listed answers with nothing that does not fit (all
+    listed when none is clean); reported on stderr, so --json stays one JSON document."""
+    # Start-up time: Qt and the PDF writer load only when a sheet is asked for.
+    from directory_app.report.patient_sheet import (
+        build_patient_sheet,
+        profile_lines,
+        write_patient_sheet,
+    )
+    from directory_app.report.referral_sheet import ensure_gui_app
+
+    ensure_gui_app()
+    lines = profile_lines(profile, args.near or "", units)
+    chosen = [m for m in results if not m.fails] or results
+    count = write_patient_sheet(build_patient_sheet(session, chosen, lines, units=units),
+                                args.sheet, page=args.page)  # fmt: skip
+    print(f"{args.sheet}: referral sheet for {len(chosen)} answers, {count} "
+          f"page{'s' * (count != 1)}", file=sys.stderr)  # fmt: skip
 
 
 def _block(i: int, m: CenterMatch, units: str) -> str:

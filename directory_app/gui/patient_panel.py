@@ -81,7 +81,7 @@ class PatientPanel(QWidget):
 
     centerActivated = Signal(int)
     matched = Signal(int)  # how many answers the last match gave
-    sheetRequested = Signal()
+    sheetWritten = Signal(str, int)  # the referral sheet's path and page count
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,6 +90,8 @@ class PatientPanel(QWidget):
         self.units = "mi"
         self.save_path_chooser: Callable[[], str] = self._choose_save_path
         self.open_path_chooser: Callable[[], str] = self._choose_open_path
+        self.sheet_path_chooser: Callable[[], str] = self._choose_sheet_path
+        self._matched_profile: PatientProfile | None = None
         self._build()
 
     # ------------------------------------------------------------------------- layout
@@ -161,7 +163,7 @@ class PatientPanel(QWidget):
         form.addRow(files)
         self.sheet_button = QPushButton("Referral &sheet for this patient…")
         self.sheet_button.setEnabled(False)
-        self.sheet_button.clicked.connect(self.sheetRequested)
+        self.sheet_button.clicked.connect(self.write_sheet)
         form.addRow(self.sheet_button)
         note = QLabel(PRIVACY_NOTE)
         note.setWordWrap(True)
@@ -267,6 +269,7 @@ class PatientPanel(QWidget):
         self.tree.clear()
         self.explanation.clear()
         self.sheet_button.setEnabled(False)
+        self._matched_profile = None
         self.heading.setText("Fill in what is known about the patient, then Find.")
 
     def save_profile(self) -> None:
@@ -283,6 +286,30 @@ class PatientPanel(QWidget):
             self.set_values(_matching()[1].read_profile_file(path))
         except MatchError as exc:
             self.heading.setText(f"<span style='color:#b71c1c'>{exc}</span>")
+
+    def write_sheet(self) -> None:
+        """The patient's referral sheet (PDF) for the chosen answers (see `chosen`), with
+        the profile that was matched, to a file the user picks."""
+        chosen = self.chosen()
+        if self.store is None or not chosen or self._matched_profile is None:
+            return
+        path = self.sheet_path_chooser()
+        if not path:
+            return
+        # In the function: the PDF writer and its layout load only when a sheet is made.
+        from directory_app.report import patient_sheet as ps
+
+        lines = ps.profile_lines(self._matched_profile, self.place.text().strip(), self.units)
+        with self.store.session() as s:
+            sheet = ps.build_patient_sheet(s, chosen, lines, units=self.units)
+        count = ps.write_patient_sheet(sheet, path)
+        self.heading.setText(f"Referral sheet for {len(chosen)} answers written to {path} "
+                             f"({count} page{'s' * (count != 1)}).")  # fmt: skip
+        self.sheetWritten.emit(path, count)
+
+    def _choose_sheet_path(self) -> str:
+        return QFileDialog.getSaveFileName(self, "Referral sheet for this patient",
+                                           "referral-sheet.pdf", "PDF (*.pdf)")[0]  # fmt: skip
 
     def _choose_save_path(self) -> str:
         return QFileDialog.getSaveFileName(self, "Save patient profile", "profile.json",
@@ -303,6 +330,7 @@ class PatientPanel(QWidget):
             self.units = self.unit.currentText()
             with self.store.session() as s:
                 self.results = matcher.match(s, profile, limit=MATCH_LIMIT, units=self.units)
+            self._matched_profile = profile
         except MatchError as exc:
             self.heading.setText(f"<span style='color:#b71c1c'>{exc}</span>")
             return

@@ -63,6 +63,14 @@ def test_profile_in_ranked_answers_out_with_reasons(qtbot, seeded_store, setting
     assert "Unknown" in text and "insurance acceptance unknown" in text
     assert "Status: Completed (as of 2023-12-04)" in text
     assert panel.sheet_button.isEnabled()
+    # the referral sheet for the answers with nothing that does not fit
+    sheet = tmp_path / "sheet.pdf"
+    panel.sheet_path_chooser = lambda: str(sheet)
+    with qtbot.waitSignal(panel.sheetWritten, timeout=20000) as written:
+        panel.sheet_button.click()
+    assert written.args[0] == str(sheet) and written.args[1] <= 2  # two answers, two pages
+    assert sheet.read_bytes().startswith(b"%PDF")
+    assert "Referral sheet for 2 answers" in panel.heading.text()
     window.resize(1280, 800)
     qtbot.wait(50)
     window.grab().save(str(tmp_path / "patient-tab.png"))

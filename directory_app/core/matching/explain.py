@@ -70,10 +70,22 @@ def contact_text(c: dict[str, Any]) -> str:
     return ", ".join(str(p) for p in (name, c.get("phone"), c.get("email")) if p)
 
 
+#: The question an unknown criterion raises. Insurance and cost are left to the standing
+#: questions, which ask them whatever the record says.
+_ASK = {
+    "age": "Which ages does the center accept for this treatment?",
+    "prior treatments": "Which conventional treatments must have failed first, and how many?",
+    "condition": "Does the center treat this condition, within a trial or as care?",
+    "sex": "Does the trial enrol patients of this sex?",
+    "status": "Is the trial still enrolling at this site?",
+    "distance": "Where exactly does treatment take place?",
+}
+
+
 def questions(m: CenterMatch) -> list[str]:
-    """What to ask this center: each unknown criterion first (the record could not say), then
-    each failing one worth checking, then the standing questions."""
-    asked = [f"Not on record: {c.fact}. Please confirm." for c in m.unknown]
+    """What to ask this center (or a site's trial contacts): what its unknown criteria leave
+    open, whether a failing fact still holds, then the standing questions."""
+    asked = list(dict.fromkeys(_ASK[c.criterion] for c in m.unknown if c.criterion in _ASK))
     asked += [f"The record says: {c.fact}. Is that still so?" for c in m.fails]
     return asked + list(STANDING_QUESTIONS)
 
