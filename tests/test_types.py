@@ -32,7 +32,7 @@ def test_core_passes_mypy_strict() -> None:
 
 #: Window modules that hold core results: their rows are typed (`ResultRow`), not `Any`.
 TYPED_GUI = ["directory_app/gui/center_table.py", "directory_app/gui/search_loop.py",
-             "directory_app/gui/window_host.py"]
+             "directory_app/gui/window_host.py", "directory_app/gui/clinic_dialog.py"]
 
 
 @pytest.mark.slow

@@ -142,7 +142,7 @@ class ClinicCheckDialog(QDialog):
     def __init__(self, store: Store | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.result: ClinicCheck | None = None
+        self.last_check: ClinicCheck | None = None
         self.setWindowTitle("Check a clinic")
         self.resize(760, 640)
         intro = QLabel(INTRO)
@@ -203,7 +203,7 @@ class ClinicCheckDialog(QDialog):
             self.name_edit.setFocus()
             return
         self.message.hide()
-        self.result = result
+        self.last_check = result
         self.view.setHtml(result_html(result))
         self.copy_button.setEnabled(True)
         self.pdf_button.setEnabled(True)
@@ -218,13 +218,13 @@ class ClinicCheckDialog(QDialog):
 
     def copy_text(self) -> None:
         """Put the check on the clipboard as `directory-app check-clinic` prints it."""
-        if self.result is not None:
-            QGuiApplication.clipboard().setText(as_text(self.result))
+        if self.last_check is not None:
+            QGuiApplication.clipboard().setText(as_text(self.last_check))
 
     def save_pdf(self, path: str | None = None) -> int:
         """Write the check (with whole addresses and today's date) to a PDF to hand to the
         patient; asks where unless `path` is given. Returns the page count (0: not saved)."""
-        if self.result is None:
+        if self.last_check is None:
             return 0
         if path is None:
             path, _chosen = QFileDialog.getSaveFileName(
@@ -232,7 +232,7 @@ class ClinicCheckDialog(QDialog):
             if not path:
                 return 0
         try:
-            count = pages.write_pdf(result_html(self.result, date.today()), path,
+            count = pages.write_pdf(result_html(self.last_check, date.today()), path,
                                     title="Check a clinic")
         except OSError as exc:
             self.message.setText(f"Could not save {path}: {exc.strerror or exc}.")

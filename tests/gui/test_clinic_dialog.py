@@ -178,7 +178,7 @@ def test_the_check_saves_as_a_pdf_with_whole_addresses_and_its_date(qtbot, store
     target = tmp_path / "check.pdf"
     assert dialog.save_pdf(str(target)) >= 1
     assert target.read_bytes().startswith(b"%PDF")
-    printed = result_html(dialog.result, date(2026, 6, 1))
+    printed = result_html(dialog.last_check, date(2026, 6, 1))
     paper = " ".join(page_texts(printed)).replace("\u2029", " ")
     assert "Checked on 2026-06-01" in paper
     assert "FDA warning letter dated 2017-08-24" in paper
