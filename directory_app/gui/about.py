@@ -115,19 +115,37 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def check_report(problems: Sequence[Any], limit: int = 25) -> tuple[str, str]:
-    """(summary, details) for Tools → Check database: what is wrong and what can be repaired."""
+def check_report(
+    problems: Sequence[Any], limit: int = 25, unlocated: Sequence[Any] = ()
+) -> tuple[str, str]:
+    """(summary, details) for Tools → Check database: what is wrong and what can be repaired,
+    then the centers without a known location (`integrity.unlocated_centers`), which are no
+    fault but which a radius search leaves out, so a person can place them."""
+    lines: list[str] = []
     if not problems:
-        return "The database passed every check.", ""
-    repairable = sum(1 for p in problems if getattr(p, "repairable", False))
-    summary = (
-        f"{len(problems)} problem{'s' * (len(problems) != 1)} found"
-        f" ({repairable} can be repaired automatically)."
-    )
-    lines = [
-        f"{getattr(p, 'table', '?')} {getattr(p, 'row_id', '')}: {getattr(p, 'message', p)}"
-        for p in problems[:limit]
-    ]
-    if len(problems) > limit:
-        lines.append(f"… and {len(problems) - limit} more")
+        summary = "The database passed every check."
+    else:
+        repairable = sum(1 for p in problems if getattr(p, "repairable", False))
+        summary = (
+            f"{len(problems)} problem{'s' * (len(problems) != 1)} found"
+            f" ({repairable} can be repaired automatically)."
+        )
+        lines = [
+            f"{getattr(p, 'table', '?')} {getattr(p, 'row_id', '')}: {getattr(p, 'message', p)}"
+            for p in problems[:limit]
+        ]
+        if len(problems) > limit:
+            lines.append(f"… and {len(problems) - limit} more")
+    if unlocated:
+        n = len(unlocated)
+        many = n != 1
+        summary += (f" {n} center{'s' * many} {'have' if many else 'has'} no known location:"
+                    f" radius searches leave {'them' if many else 'it'} out until a place is"
+                    " given.")  # fmt: skip
+        if lines:
+            lines.append("")
+        lines.append("Centers without a known location:")
+        lines += [f"center {u.id}: {u.name} - {u.place}" for u in unlocated[:limit]]
+        if n > limit:
+            lines.append(f"… and {n - limit} more")
     return summary, "\n".join(lines)

@@ -357,9 +357,14 @@ class CenterActions:
 
         from .about import check_report
 
-        def report(problems: list[integrity.Problem]) -> None:
-            summary, details = check_report(problems)
+        def run(s: Any, _progress: Any) -> tuple[list[integrity.Problem], list[Any]]:
+            problems = integrity.run_checks(s)
+            damaged = any(p.rule == "integrity" for p in problems)
+            return problems, [] if damaged else integrity.unlocated_centers(s)
+
+        def report(found: tuple[list[integrity.Problem], list[Any]]) -> None:
+            problems, unlocated = found
+            summary, details = check_report(problems, unlocated=unlocated)
             self.window.show_message("Check database", summary, details)
 
-        self.window.run_long("Checking the database", lambda s, p: integrity.run_checks(s),
-                             report)
+        self.window.run_long("Checking the database", run, report)
