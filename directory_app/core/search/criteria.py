@@ -33,6 +33,7 @@ from directory_app.core.directory.vocab import (
     Therapy,
     Vocab,
 )
+from directory_app.core.present.words import label
 from directory_app.core.search.shapes import CenterFilter, months_before
 from directory_app.core.search.sql import SEARCH, Backend, codes_of, has_code
 
@@ -85,10 +86,6 @@ class Context:
     def col(self, name: str) -> Any:
         """A fact set column, its verified-only variant when the filter asks for that."""
         return S[f"{name}_verified" if self.flt.verified_only else name]
-
-
-def label(vocab: type[Vocab], code: str) -> str:
-    return vocab.label_of(code)
 
 
 def _fact_label(vocab: type[Vocab], code: str, verified: bool) -> str:
