@@ -24,6 +24,7 @@ from directory_app.core.matching.checks import FAILS, FITS, UNKNOWN, Check
 from directory_app.core.matching.explain import (
     contact_text,
     distance_text,
+    other_condition,
     questions,
     status_text,
 )
@@ -119,8 +120,7 @@ def _other_trials(trials: list[TrialMatch]) -> str:
     """Trials of the patient's condition here that do not fit (closed, outside the age
     limits), one line each: worth knowing, not worth a page. Trials of other conditions are
     left out."""
-    relevant = [t for t in trials if not any(
-        c.criterion == "condition" and c.verdict == FAILS for c in t.checks)]  # fmt: skip
+    relevant = [t for t in trials if not other_condition(t)]
     if not relevant:
         return ""
     rows = []

@@ -143,13 +143,23 @@ def explanation_html(m: CenterMatch, units: str = "mi") -> str:
         f"{' · ' + escape(place) if place else ''} · {escape(distance_text(m, units))} · "
         f"{escape(summary(m))}</p>"
     )
-    trials = "".join(f"<hr>{trial_html(t)}" for t in m.trials)
-    none = "" if m.trials else "<p class='src'>No registered trial on record here.</p>"
+    shown = [t for t in m.trials if not other_condition(t)]
+    others = len(m.trials) - len(shown)
+    trials = "".join(f"<hr>{trial_html(t)}" for t in shown)
+    none = "" if shown else "<p class='src'>No registered trial of this condition here.</p>"
+    verb = "studies" if others == 1 else "study"
+    rest = (f"<hr><p class='src'>{others} more trial{'s' * (others != 1)} here {verb} other "
+            "conditions.</p>" if others else "")  # fmt: skip
     return (
         "<style>.src{color:#555;font-size:small} td{vertical-align:top}</style>"
         f"{head}{_check_rows(m.checks)}<h4>Trials ({len(m.fitting_trials)} of "
-        f"{len(m.trials)} fit)</h4>{none}{trials}"
+        f"{len(m.trials)} fit)</h4>{none}{trials}{rest}"
     )
+
+
+def other_condition(t: TrialMatch) -> bool:
+    """The trial studies another condition than the patient's: named, not shown in full."""
+    return any(c.criterion == "condition" and c.verdict == FAILS for c in t.checks)
 
 
 # --- saving a profile, only when the user asks -----------------------------------------------
