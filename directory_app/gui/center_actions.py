@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu
 
@@ -61,6 +61,10 @@ def export_job(ids: list[int], path: str, session: Session, progress: Progress) 
                             encoding="utf-8")
     partial_file.replace(target)
     return len(centers)
+
+
+#: The shortlist dock's height when it first opens under the results: about five rows.
+DOCK_HEIGHT = 140
 
 
 class CenterActions:
@@ -224,8 +228,17 @@ class CenterActions:
                              | Qt.DockWidgetArea.BottomDockWidgetArea)
         if not host.restoreDockWidget(dock):  # placed as the user left it last time
             host.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            host.resizeDocks([dock], [170], Qt.Orientation.Vertical)
             dock.hide()  # until a center is first shortlisted
+
+            def first_shown(visible: bool) -> None:
+                """A hidden dock takes no size, and shown it would take the list's default
+                192 px: give it five rows once, when it first appears."""
+                if visible:
+                    dock.visibilityChanged.disconnect(first_shown)
+                    QTimer.singleShot(0, lambda: host.resizeDocks(
+                        [dock], [DOCK_HEIGHT], Qt.Orientation.Vertical))
+
+            dock.visibilityChanged.connect(first_shown)
         toggle = dock.toggleViewAction()  # hides the panel to give the results its room
         toggle.setText("Show s&hortlist panel")
         toggle.setShortcut(QKeySequence("Ctrl+Shift+D"))  # beside Ctrl+D, add to shortlist

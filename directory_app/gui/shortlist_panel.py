@@ -10,9 +10,10 @@ the ids in their new order (remove, clear, drag to reorder), so the window can s
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -91,19 +92,53 @@ class ShortlistPanel(QWidget):
             lambda: self.referralSheetRequested.emit(self.target_ids())
         )
 
-        row1 = QHBoxLayout()
-        row1.addWidget(self.compare_button)
-        row1.addWidget(self.sheet_button)
-        row2 = QHBoxLayout()
-        row2.addWidget(self.remove_button)
-        row2.addWidget(self.clear_button)
+        # Wide (docked under the results): title and the four buttons on one line above the
+        # list, so a 170 px dock shows list rows rather than two rows of buttons. Narrow
+        # (docked beside them): the buttons two by two under the list.
+        self._buttons = (self.compare_button, self.sheet_button, self.remove_button,
+                         self.clear_button)
+        self._header = QHBoxLayout()
+        self._header.addWidget(self.title)
+        self._header.addStretch(1)
+        self._grid = QGridLayout()
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addLayout(self._header)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
-        layout.addLayout(row1)
-        layout.addLayout(row2)
+        layout.addLayout(self._grid)
+        self._wide: bool | None = None
+        self._arrange(wide=False)
         self._update_buttons()
+
+    @property
+    def wide(self) -> bool:
+        """Whether the buttons sit on the title's line (tests read this)."""
+        return bool(self._wide)
+
+    def _wide_enough(self) -> int:
+        """The width at which the title and all four buttons fit on one line."""
+        spacing = max(self._header.spacing(), 6)
+        margins = self.layout().contentsMargins()
+        return (self.title.sizeHint().width() + 24 + margins.left() + margins.right()
+                + sum(b.sizeHint().width() + spacing for b in self._buttons))
+
+    def _arrange(self, wide: bool) -> None:
+        if wide == self._wide:
+            return
+        self._wide = wide
+        for button in self._buttons:
+            self._header.removeWidget(button)
+            self._grid.removeWidget(button)
+        if wide:
+            for button in self._buttons:
+                self._header.addWidget(button)
+        else:
+            for i, button in enumerate(self._buttons):
+                self._grid.addWidget(button, i // 2, i % 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange(self.width() >= self._wide_enough())
 
     # --- contents -------------------------------------------------------------------------
 

@@ -155,3 +155,29 @@ def test_set_items_keeps_the_selection_of_centers_still_listed(panel):
     panel.list.item(0).setSelected(True)
     panel.set_items(list(reversed(ITEMS)))
     assert panel.selected_ids() == [11]
+
+
+@pytest.mark.parametrize("width, wide", [(1000, True), (320, False)])
+def test_buttons_share_the_title_line_when_docked_wide_and_stack_when_narrow(qtbot, width,
+                                                                              wide):
+    panel = ShortlistPanel()
+    qtbot.addWidget(panel)
+    panel.set_items([(1, "Sample A (Cleveland, OH)"), (2, "Sample B (Akron, OH)")])
+    panel.resize(width, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    qtbot.waitUntil(lambda: panel.wide == wide, timeout=2000)
+    panel.layout().activate()  # the buttons moved at the resize; lay them out now
+    buttons = [panel.compare_button, panel.sheet_button, panel.remove_button,
+               panel.clear_button]
+    for button in buttons:  # whole, inside the panel, text not squeezed
+        assert panel.rect().contains(button.geometry())
+        assert button.width() >= button.sizeHint().width() - 2
+    title_line = panel.title.geometry().center().y()
+    rows = {b.geometry().center().y() for b in buttons}
+    list_top = panel.list.geometry().top()
+    if wide:  # one line with the title, above the list: the list gets the dock's height
+        assert all(abs(y - title_line) <= 4 for y in rows) and len(rows) == 1
+        assert all(b.geometry().bottom() < list_top for b in buttons)
+    else:
+        assert len(rows) == 2 and all(y > panel.list.geometry().bottom() for y in rows)

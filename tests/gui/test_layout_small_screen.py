@@ -78,6 +78,9 @@ def test_the_shortlist_panel_can_be_hidden_and_gives_the_results_their_height(qt
     assert dock is not None
     qtbot.waitUntil(dock.isVisible, timeout=2000)
     qtbot.waitUntil(lambda: window.tabs.height() < 600, timeout=2000)  # the panel takes rows
+    # about five list rows, not the list's default 192 px plus its buttons
+    qtbot.waitUntil(lambda: dock.height() <= 180, timeout=2000)
+    assert dock.widget().list.viewport().height() >= 3 * dock.widget().list.sizeHintForRow(0)
     with_panel = window.tabs.height()
     toggle = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(window, Qt.Key.Key_D, toggle)
