@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from directory_app.cli import main
 from directory_app.core.directory.editing import delete_center, load_center, save_center
-from directory_app.core.directory.models import Center, Trial
+from directory_app.core.directory.models import Center, TherapyOffering, Trial
 from directory_app.core.exchange.directory_form import (
     add_directory,
     center_to_dict,
@@ -351,6 +351,19 @@ def test_records_of_the_same_date_fill_each_other_without_a_conflict(laptop, sha
     assert trials(laptop)["NCT01234567"]["sponsor"] == "University Hospital"
 
 
+def _registry_finds(store: Store, uid: str, **fields: Any) -> None:
+    """What an import does to a center it knows: a registry therapy and fields it lacked,
+    the version bumped; no person's edit."""
+    with store.session() as s:
+        center = s.scalars(select(Center).where(Center.uid == uid)).one()
+        if fields.pop("therapy", False):
+            center.therapies.append(TherapyOffering(therapy="msc_unspecified", source="registry",
+                                                    source_ref=TRIAL["nct_id"]))  # fmt: skip
+        for name, value in fields.items():
+            setattr(center, name, value)
+        center.version += 1
+
+
 def test_a_persons_edit_beside_registry_facts_is_still_a_conflict(laptop, shared):
     """Registry facts merge, a person's word does not: the conflict names only the edited
     field."""
@@ -365,3 +378,37 @@ def test_a_persons_edit_beside_registry_facts_is_still_a_conflict(laptop, shared
     assert "latitude" not in conflict.fields and "trials" not in conflict.fields
     assert directory(shared)[uid]["phone"] == "+46 18 611 0000"
     assert directory(laptop)[uid]["phone"] is None
+
+
+
+def test_a_persons_edit_beside_a_registry_therapy_is_still_a_conflict(laptop, shared):
+    """Registry facts merge, a person's word does not: the conflict names only the edited
+    field."""
+    add(laptop, "s", "Sample Lakeside Hospital")
+    add(shared, "s", "Sample Lakeside Hospital")
+    _registry_finds(laptop, "s", therapy=True, postal_code=None)
+    edit(shared, "s", phone="+1 312 555 0177")
+    report = sync_stores(laptop, shared)
+    [conflict] = report.conflicts
+    assert conflict.uid == "s" and "phone" in conflict.fields
+    assert "therapies" not in conflict.fields
+    assert directory(shared)["s"]["phone"] == "+1 312 555 0177"
+    assert directory(laptop)["s"]["phone"] != "+1 312 555 0177"
+
+
+def test_registry_facts_added_on_both_sides_since_the_last_sync_merge(laptop, shared):
+    """Synced once; then one side's import finds a therapy at a center and the other side's
+    finds its postal code. Both changed the center since the last sync, but only in registry
+    facts: the next sync merges them."""
+    add(laptop, "s", "Sample Lakeside Hospital", postal_code=None)
+    assert not sync_stores(laptop, shared).conflicts
+    _registry_finds(laptop, "s", therapy=True)
+    _registry_finds(shared, "s", postal_code="60611")
+    report = sync_stores(laptop, shared)
+    assert not report.conflicts
+    assert report.to_target.updated == report.to_source.updated == ["s"]
+    merged = directory(laptop)["s"]
+    assert merged == directory(shared)["s"] and merged["postal_code"] == "60611"
+    assert "msc_unspecified" in {t["therapy"] for t in merged["therapies"]}
+    again = sync_stores(laptop, shared)
+    assert again.to_target.count() == again.to_source.count() == 0
