@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from directory_app.core.directory.comparison import DISTANCE_LABEL
+from directory_app.gui.center_table import Column
 from directory_app.gui.compare_dialog import DIFF_BACKGROUND, CompareDialog
+from directory_app.gui.main_window import MainWindow
 from directory_app.gui.shortlist_panel import ShortlistPanel
 from tests.editing_samples import sample_center
+
+from .center_factory import small_directory
 
 
 @pytest.fixture
@@ -181,3 +188,101 @@ def test_buttons_share_the_title_line_when_docked_wide_and_stack_when_narrow(qtb
         assert all(b.geometry().bottom() < list_top for b in buttons)
     else:
         assert len(rows) == 2 and all(y > panel.list.geometry().bottom() for y in rows)
+
+
+# --- compare opened from the main window ----------------------------------------------------
+
+
+@pytest.fixture
+def window(qtbot, empty_store, tmp_path: Path) -> tuple[MainWindow, dict[str, int]]:
+    """The window over the five-center test directory, its settings in the test's folder."""
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    with empty_store.session() as s:
+        ids = small_directory(s)
+    w = MainWindow(empty_store, settings)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.resultsShown, timeout=5000):
+        w.show()
+    return w, ids
+
+
+def search_near(qtbot, w: MainWindow, place: str, radius: int) -> None:
+    w.filters.radius_spin.setValue(radius)
+    with qtbot.waitSignal(w.resultsShown, timeout=5000):
+        qtbot.keyClicks(w.filters.place_edit, place)
+    # The place's suggestion list came and went; the window is the active one again, as it
+    # is for a person going on to pick centers (window shortcuts need an active window).
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=2000)
+
+
+def shown_distance(w: MainWindow, center_id: int) -> tuple[str, float]:
+    """The results table's Distance text for a center, and its kilometres."""
+    row = next(i for i, r in enumerate(w.model.rows) if r.id == center_id)
+    km = w.model.rows[row].distance_km
+    assert km is not None
+    return w.model.data(w.model.index(row, Column.DISTANCE)), km
+
+
+def shortlist(qtbot, w: MainWindow, center_ids: list[int]) -> None:
+    for cid in center_ids:
+        assert w.table.select_center(cid)
+        qtbot.keyClick(w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+
+
+def opened_compare(w: MainWindow) -> CompareDialog:
+    dialog = w._dialogs[-1]
+    assert isinstance(dialog, CompareDialog)
+    return dialog
+
+
+def test_ctrl_k_after_a_search_near_a_place_gives_each_centers_distance(qtbot, window):
+    w, ids = window
+    search_near(qtbot, w, "Cleveland, OH", 150)
+    chosen = [ids["sandusky"], ids["cleveland_clinic"], ids["akron"]]
+    shortlist(qtbot, w, chosen)
+    qtbot.keyClick(w, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = opened_compare(w)
+    t = dialog.table
+    assert t.item(0, 0).text() == DISTANCE_LABEL
+    names = {r.id: r.name for r in w.model.rows}
+    for col, cid in enumerate(chosen, start=1):  # one column per center, in shortlist order
+        assert t.horizontalHeaderItem(col).toolTip() == names[cid]
+        miles, km = shown_distance(w, cid)
+        assert t.item(0, col).text() == f"{miles} ({km:,.0f} km)"  # the list's own figure
+    far, near = shown_distance(w, ids["sandusky"])[1], shown_distance(w, ids["akron"])[1]
+    assert far > near > shown_distance(w, ids["cleveland_clinic"])[1]  # not one value thrice
+    dialog.close()
+
+
+def test_compare_from_the_panel_selection_follows_the_unit_of_the_search(qtbot, window):
+    w, ids = window
+    w.filters.unit_combo.setCurrentIndex(w.filters.unit_combo.findData("km"))
+    search_near(qtbot, w, "Cleveland, OH", 250)
+    shortlist(qtbot, w, [ids["akron"], ids["cleveland_clinic"], ids["sandusky"]])
+    panel = w.center_actions.shortlist_panel
+    panel.list.item(0).setSelected(True)  # Akron and Sandusky: two of the three
+    panel.list.item(2).setSelected(True)
+    panel.compare_button.click()
+    dialog = opened_compare(w)
+    assert dialog.rows[0].label == DISTANCE_LABEL
+    assert list(dialog.rows[0].values) == [shown_distance(w, ids["akron"])[0],
+                                           shown_distance(w, ids["sandusky"])[0]]
+    assert all(v.endswith(" km") for v in dialog.rows[0].values)
+    dialog.close()
+
+
+def test_after_the_place_is_cleared_compare_gives_no_stale_distance(qtbot, window):
+    w, ids = window
+    search_near(qtbot, w, "Cleveland, OH", 150)
+    shortlist(qtbot, w, [ids["akron"], ids["sandusky"]])
+    w.filters.radius_spin.setValue(0)
+    with qtbot.waitSignal(w.resultsShown, timeout=5000):
+        w.filters.place_edit.clear()
+    assert w.table.isColumnHidden(Column.DISTANCE)
+    qtbot.keyClick(w, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = opened_compare(w)
+    assert DISTANCE_LABEL not in [r.label for r in dialog.rows]
+    dialog.close()
