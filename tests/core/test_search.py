@@ -25,6 +25,7 @@ from directory_app.core.search.query import (
     CenterFilter,
     SearchError,
     count_centers,
+    count_matching,
     search,
     unlocated_left_out,
 )
@@ -332,6 +333,43 @@ def test_exclude_red_flags_and_count_them_in_rows(empty_store):
     add(empty_store, "Clean")
     assert names(empty_store, exclude_red_flags=True) == ["Clean"]
     assert [r.red_flags for r in find(empty_store, sort="name")] == [0, 2]
+
+
+USSC_LETTER = ("https://www.fda.gov/inspections-compliance-enforcement-and-criminal-"
+               "investigations/warning-letters/us-stem-cell-clinic-llc-524470-08242017")
+SUNRISE_FL = (26.1670, -80.2560)
+
+
+def test_a_center_named_and_placed_like_an_fda_letter_firm_counts_its_red_flag(empty_store):
+    """The detail pane matches the bundled FDA letters by firm name, city and state when a
+    center is shown; the search's "Red flags" column and "exclude red flags" filter count the
+    same letters, also for centers added or renamed after the seed was built."""
+    add(empty_store, "Clean", city="Sunrise", region="FL", at=SUNRISE_FL)
+    add(empty_store, "Same Name Elsewhere", city="Miami", region="FL")
+    with empty_store.session() as s:  # added later, named like the letter's firm, in its city
+        s.add(Center(name="U.S. Stem Cell Clinic, LLC", city="Sunrise", region="FL",
+                     latitude=SUNRISE_FL[0], longitude=SUNRISE_FL[1]))
+        other = s.scalar(select(Center).where(Center.name == "Same Name Elsewhere"))
+        other.name = "US Stem Cell Clinic"  # renamed: the same firm's name, another city
+    flags = {r.name: r.red_flags for r in find(empty_store)}
+    assert flags == {"Clean": 0, "US Stem Cell Clinic": 0, "U.S. Stem Cell Clinic, LLC": 1}
+    assert names(empty_store, exclude_red_flags=True, sort="name") == [
+        "Clean", "US Stem Cell Clinic"]
+    near = {"origin": SUNRISE_FL, "radius_km": 30.0, "exclude_red_flags": True}
+    assert names(empty_store, **near) == ["Clean"]
+    with empty_store.session() as s:
+        assert count_matching(s, CenterFilter(as_of=TODAY, exclude_red_flags=True)) == 2
+    # the letter already stored on the center (the seed's own match) is one flag, not two
+    with empty_store.session() as s:
+        firm = s.scalar(select(Center).where(Center.city == "Sunrise", Center.name != "Clean"))
+        firm.red_flags = [RedFlag(kind="regulator_warning", description="on file",
+                                  evidence_url=USSC_LETTER, source="fda")]
+    assert {r.name: r.red_flags for r in find(empty_store)}["U.S. Stem Cell Clinic, LLC"] == 1
+    # moved to the other city, the name alone flags nothing
+    with empty_store.session() as s:
+        firm = s.scalar(select(Center).where(Center.name == "U.S. Stem Cell Clinic, LLC"))
+        firm.red_flags, firm.city = [], "Miami"
+    assert {r.name: r.red_flags for r in find(empty_store)}["U.S. Stem Cell Clinic, LLC"] == 0
 
 
 def test_verified_within_months_excludes_stale_and_never_verified(empty_store):

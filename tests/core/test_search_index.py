@@ -100,9 +100,11 @@ def test_a_page_costs_the_same_number_of_queries_however_long(empty_store):
             counts.append(len(statements))
     finally:
         event.remove(empty_store.engine, "before_cursor_execute", listener)
-    # Candidates, then one query for the page's addresses and one for its trial status dates;
-    # a radius reads no unlocated centers (they are counted apart, `unlocated_left_out`).
-    assert counts == [3, 3, 3]
+    # The centers in an FDA letter's city (through the text index; none here, so no query for
+    # their stored flags), the candidates, then one query for the page's addresses and one for
+    # its trial status dates; a radius reads no unlocated centers (they are counted apart,
+    # `unlocated_left_out`).
+    assert counts == [4, 4, 4]
 
 
 def test_fast_built_rows_equal_dataclass_built_rows(empty_store):

@@ -15,8 +15,8 @@ a missing fact is a plain non-match. "Verified within N months" treats never-ver
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -78,6 +78,9 @@ class Context:
     backend: Backend
     as_of: date
     words: tuple[str, ...] = ()
+    #: Center id -> FDA letters matching its name and place beyond its stored red flags
+    #: (`letter_flags`): counted in rows and by "exclude red flags" as the detail pane shows.
+    letter_flags: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def keep(self) -> bool:
@@ -275,7 +278,11 @@ def _age(ctx: Context) -> Criterion | None:
 def _no_red_flags(ctx: Context) -> Criterion | None:
     if not ctx.flt.exclude_red_flags:
         return None
-    return Criterion(S.red_flags == 0, lambda f: (["no red flags"], []))
+    where = S.red_flags == 0
+    if ctx.letter_flags:
+        # A few dozen letters flag a few centers at most: a plain list of ids.
+        where = and_(where, S.center_id.not_in(sorted(ctx.letter_flags)))
+    return Criterion(where, lambda f: (["no red flags"], []))
 
 
 def _verified_within(ctx: Context) -> Criterion | None:

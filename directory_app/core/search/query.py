@@ -59,6 +59,7 @@ from directory_app.core.search.distance_rank import (
     vincenty_km,
 )
 from directory_app.core.search.fetch import collector_paused, fetch_records
+from directory_app.core.search.letter_flags import letter_flags
 from directory_app.core.search.rows import ROW_COLUMNS, build_rows
 from directory_app.core.search.shapes import (
     SORT_KEYS,
@@ -164,9 +165,7 @@ def _choose(
 ) -> tuple[Context, list[Criterion], list[Candidate], TrialMatcher | None] | None:
     """The search up to its chosen, ordered candidates; None for a zero limit."""
     validate(flt)
-    ctx = Context(
-        flt, backend_for(session), flt.as_of or date.today(), tuple(search_words(flt.text))
-    )
+    ctx = _context(session, flt)
     criteria = list(compile_criteria(ctx))
     if flt.limit == 0:
         return None
@@ -185,13 +184,20 @@ def unlocated_left_out(session: Session, flt: CenterFilter) -> int:
     validate(flt)
     if flt.origin is None or flt.radius_km is None or flt.show_unlocated or flt.limit == 0:
         return 0
-    ctx = Context(
-        flt, backend_for(session), flt.as_of or date.today(), tuple(search_words(flt.text))
-    )
+    ctx = _context(session, flt)
     criteria = compile_criteria(ctx)
     matcher = matcher_for(session, ctx)
     where = _where_once(session, ctx, criteria, matcher)
     return len(_unlocated_within(session, ctx, where))
+
+
+def _context(session: Session, flt: CenterFilter) -> Context:
+    """What every criterion of `flt` reads, the letters' red flags matched once for it."""
+    backend = backend_for(session)
+    return Context(
+        flt, backend, flt.as_of or date.today(), tuple(search_words(flt.text)),
+        letter_flags(session, backend),
+    )  # fmt: skip
 
 
 def count_centers(session: Session) -> int:

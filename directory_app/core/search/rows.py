@@ -78,6 +78,7 @@ def build_rows(
     located: tuple[str, ...] = () if within is None else (within,)
     not_located: tuple[str, ...] = () if within is None else ("location unknown",)
     no_trials: tuple[str, ...] = ()
+    letters = ctx.letter_flags
     append, new, set_attr = rows.append, object.__new__, object.__setattr__
     for r, km in chosen:
         cid = r.center_id
@@ -127,7 +128,7 @@ def build_rows(
             "recruiting": recruiting,
             "last_verified": verified,
             "stale": verified is None or verified <= verified_cutoff,
-            "red_flags": r.red_flags,
+            "red_flags": r.red_flags + letters.get(cid, 0) if letters else r.red_flags,
             "therapies": code_tuple(r.therapies),
             "specialties": code_tuple(r.specialties),
             "services": code_tuple(r.services),

@@ -228,6 +228,12 @@ class Backend:
         """`col` is one of `ids`, passed as few bound parameters as the dialect allows."""
         return col.in_(sorted(ids))
 
+    def in_cities(self, cities: Iterable[str]) -> ColumnElement[bool]:
+        """A condition on `centers` keeping at least every center whose city is one of `cities`
+        (folded), and few others: the caller compares the places exactly. This base reads
+        every row's city; the full-text backends find the few through their index."""
+        return func.lower(func.trim(CENTERS.c.city)).in_(sorted(c.lower() for c in cities))
+
 
 TEXT_HIT_FUNCTION = "search_text_hit"
 
@@ -273,6 +279,19 @@ class SqliteBackend(Backend):
         )
         return col.in_(values)
 
+    def in_cities(self, cities: Iterable[str]) -> ColumnElement[bool]:
+        # Each city as a phrase in the city column of the FTS5 index: a handful of index
+        # lookups instead of reading 100,000 cities (~30 ms).
+        phrases = [" ".join(words) for c in cities if (words := search_words(c))]
+        if not phrases:
+            return CENTERS.c.id.in_([])
+        matches = (
+            text("SELECT rowid FROM centers_fts WHERE centers_fts MATCH :city_query")
+            .bindparams(city_query=" OR ".join(f'city : "{p}"' for p in sorted(phrases)))
+            .columns(column("rowid", Integer))
+        )
+        return CENTERS.c.id.in_(matches)
+
 
 class PostgresBackend(Backend):
     """tsvector expressions over accent-folded center text and trial titles, each with a GIN
@@ -293,6 +312,19 @@ class PostgresBackend(Backend):
     def ids_in(self, col: ColumnElement[int], ids: Iterable[int]) -> ColumnElement[bool]:
         # One array parameter instead of thousands of bound ones.
         return col == any_(bindparam("id_array", sorted(ids), type_=ARRAY(Integer)))
+
+    def in_cities(self, cities: Iterable[str]) -> ColumnElement[bool]:
+        # Each city as a phrase against the GIN-indexed center document (name, city, notes):
+        # a superset found through the index, which the caller narrows to the city itself.
+        phrases = [" <-> ".join(w.translate(_FOLD) for w in words)
+                   for c in cities if (words := search_words(c))]  # fmt: skip
+        if not phrases:
+            return CENTERS.c.id.in_([])
+        query = " | ".join(f"({p})" for p in sorted(phrases))
+        clause = text(f"{PG_CENTER_DOCUMENT} @@ to_tsquery('simple', :city_query)").bindparams(
+            city_query=query
+        )
+        return clause  # type: ignore[return-value]
 
 
 _BACKENDS: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}

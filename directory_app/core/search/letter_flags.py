@@ -1,0 +1,53 @@
+"""The FDA letters a search counts as red flags besides the stored ones.
+
+The detail pane shows a letter as a red flag on any center whose name and place match its firm
+(`clinic_check.lookup.letters_at`), also a center added, imported or renamed after the seed was
+built, which has no stored `red_flags` row for it. The search's "Red flags" column and its
+"exclude red flags" filter must say the same, so each search matches the letters once: the few
+centers in a letter's city are found through the text index, then compared with the same rule
+the detail pane uses. There are a few dozen letters, so this costs one small indexed query, not
+a pass over the directory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory_app.core.clinic_check.letters import bundled_letters
+from directory_app.core.clinic_check.lookup import letters_at
+from directory_app.core.directory.models import RedFlag
+from directory_app.core.registry.names import fold
+from directory_app.core.search.fetch import fetch_tuples
+from directory_app.core.search.sql import CENTERS as C
+from directory_app.core.search.sql import Backend
+
+FLAGS = RedFlag.__table__
+
+
+def letter_flags(session: Session, backend: Backend) -> Mapping[int, int]:
+    """Center id -> how many letters match its name and place and are not already stored on
+    it (a stored flag with the letter's link is the same flag, as the detail pane counts)."""
+    letters = [letter for letter in bundled_letters() if letter.city]
+    cities = {fold(letter.city).strip() for letter in letters if letter.city}
+    if not cities:
+        return {}
+    stmt = select(C.c.id, C.c.name, C.c.city, C.c.region).where(backend.in_cities(cities))
+    matched: dict[int, list[str]] = {}
+    for cid, name, city, region in fetch_tuples(session, stmt):
+        found = letters_at({"name": name, "city": city, "region": region}, letters)
+        if found:
+            matched[cid] = [letter.source_url for letter in found]
+    if not matched:
+        return {}
+    stored: defaultdict[int, set[str | None]] = defaultdict(set)
+    rows = select(FLAGS.c.center_id, FLAGS.c.evidence_url).where(
+        backend.ids_in(FLAGS.c.center_id, matched)
+    )
+    for cid, url in fetch_tuples(session, rows):
+        stored[cid].add(url)
+    counts = {cid: sum(url not in stored[cid] for url in urls) for cid, urls in matched.items()}
+    return {cid: n for cid, n in counts.items() if n}
