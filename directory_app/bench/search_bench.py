@@ -33,8 +33,10 @@ from directory_app.bench.synthetic import build_synthetic
 from directory_app.core.directory.models import TeamMember, TherapyOffering, Trial, TrialSite
 from directory_app.core.geo.places import KM_PER_MILE
 from directory_app.core.registry.classify import therapies_from_text
+from directory_app.core.search.letter_flags import letter_flags
 from directory_app.core.search.query import CenterFilter, count_centers, search
 from directory_app.core.search.sql import CENTERS as C
+from directory_app.core.search.sql import Backend, backend_for
 from directory_app.core.storage.engine import Store
 from directory_app.core.storage.opening import open_store
 
@@ -303,6 +305,33 @@ def _unpaged_target(results: list[tuple[str, CenterFilter, Any, Any]]) -> None:
             )
 
 
+def _letter_flags_cost(store: Store, repeat: int, results: list[Any]) -> bool:
+    """Every search matches the bundled FDA letters once (`letter_flags`). Its CPU time against
+    the quickest paged query of this run, and against the baseline of finding the letters'
+    cities by reading every center's city (the plain `Backend`) instead of the text index."""
+    indexed: list[float] = []
+    scanned: list[float] = []
+    same = True
+    for _ in range(max(3, repeat)):
+        with store.session() as s:
+            cpu = time.process_time()
+            found = letter_flags(s, backend_for(s))
+            indexed.append(time.process_time() - cpu)
+            cpu = time.process_time()
+            same &= letter_flags(s, Backend()) == found
+            scanned.append(time.process_time() - cpu)
+    quickest = min(_ms(t.cpu) for _label, _page, t, _full in results)
+    ms, scan_ms = _ms(indexed), _ms(scanned)
+    print(
+        f"\nFDA letters matched once per search: {ms:.2f} ms (cpu p50), "
+        f"{100 * ms / quickest:.0f}% of the quickest page ({quickest:.2f} ms cpu); reading "
+        f"every center's city instead: {scan_ms:.2f} ms ({scan_ms / max(ms, 1e-6):.0f}x); "
+        f"{len(found)} centers flagged by a letter beyond their stored flags; "
+        f"same centers both ways: {'yes' if same else 'NO'}"
+    )
+    return same
+
+
 def _ms(seconds: list[float], pick: str = "p50") -> float:
     return (statistics.median(seconds) if pick == "p50" else _p95(seconds)) * 1000
 
@@ -347,6 +376,7 @@ def _report(store: Store, args: argparse.Namespace) -> int:
             line += f" {naive_s:>7.2f} {ratio:>7.0f} {'yes' if same else 'NO':>4}"
         print(line, flush=True)
     _unpaged_target(results)
+    all_same &= _letter_flags_cost(store, args.repeat, results)
     print(f"\npeak RSS after indexed searches: {rss_indexed:.0f} MB")
     if not args.no_naive:
         print(f"peak RSS after naive scans:      {peak_rss_mb():.0f} MB")

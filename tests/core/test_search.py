@@ -12,6 +12,8 @@ from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic
 from sqlalchemy import select
 
+from directory_app.core.clinic_check.letters import bundled_letters
+from directory_app.core.clinic_check.lookup import letters_at
 from directory_app.core.directory.models import (
     Center,
     ConditionTreated,
@@ -370,6 +372,29 @@ def test_a_center_named_and_placed_like_an_fda_letter_firm_counts_its_red_flag(e
         firm = s.scalar(select(Center).where(Center.name == "U.S. Stem Cell Clinic, LLC"))
         firm.red_flags, firm.city = [], "Miami"
     assert {r.name: r.red_flags for r in find(empty_store)}["U.S. Stem Cell Clinic, LLC"] == 0
+
+
+def test_every_bundled_letter_with_a_place_flags_a_center_named_like_its_firm(empty_store):
+    """The text index only narrows which centers are compared with the letters: a center named
+    as any of a firm's names, or holding it within a longer name, or three words of it, in
+    the letter's city is found as the detail pane finds it (`letters_at`)."""
+    expected = {}
+    for i, letter in enumerate(bundled_letters()):
+        for j, firm in enumerate(letter.names):
+            words = firm.split()
+            variants = [firm, f"{firm} of {letter.city}", " ".join(words[-3:])]
+            for k, name in enumerate(variants):
+                center = {"name": name, "city": letter.city, "region": letter.state}
+                if letter.city and letters_at(center):
+                    cid = add(empty_store, f"{name} #{i}.{j}.{k}", city=letter.city,
+                              region=letter.state)
+                    with empty_store.session() as s:  # the number keeps the names apart
+                        s.get(Center, cid).name = name
+                    expected[cid] = len(letters_at(center))
+    assert len(expected) > 40
+    found = {r.id: r.red_flags for r in find(empty_store, limit=None)}
+    assert {cid: found[cid] for cid in expected} == expected
+    assert names(empty_store, exclude_red_flags=True) == []
 
 
 def test_verified_within_months_excludes_stale_and_never_verified(empty_store):

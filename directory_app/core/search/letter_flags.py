@@ -4,9 +4,15 @@ The detail pane shows a letter as a red flag on any center whose name and place 
 (`clinic_check.lookup.letters_at`), also a center added, imported or renamed after the seed was
 built, which has no stored `red_flags` row for it. The search's "Red flags" column and its
 "exclude red flags" filter must say the same, so each search matches the letters once: the few
-centers in a letter's city are found through the text index, then compared with the same rule
-the detail pane uses. There are a few dozen letters, so this costs one small indexed query, not
-a pass over the directory.
+centers in a letter's city whose name has one of the firm's words are found through the text
+index, then compared with the same rule the detail pane uses. There are a few dozen letters,
+so this costs one small indexed query, not a pass over the directory.
+
+Which words: a center matches a firm name when the two reduced names are equal or the shorter,
+of three words or more, appears whole in the longer (`lookup`). Either way the center's name
+holds three consecutive words of the firm's name, or all of it, so it holds one of the firm's
+every third word (`name_words`); of the three ways to pick every third word, the one whose
+shortest word is longest, as initials ("US") may be written apart ("U.S.") in the index.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory_app.core.clinic_check.letters import bundled_letters
+from directory_app.core.clinic_check.letters import RegulatorLetter, bundled_letters, firm_key
 from directory_app.core.clinic_check.lookup import letters_at
 from directory_app.core.directory.models import RedFlag
 from directory_app.core.registry.names import fold
@@ -28,14 +34,29 @@ from directory_app.core.search.sql import Backend
 FLAGS = RedFlag.__table__
 
 
+def name_words(firm: str) -> tuple[str, ...]:
+    """Words of `firm` (reduced) of which any name matching it holds at least one."""
+    words = firm_key(firm).split()
+    if len(words) < 3:
+        return tuple(words)
+    picks = [tuple(words[start::3]) for start in range(3)]
+    return max(picks, key=lambda pick: min(len(w) for w in pick))
+
+
+def _places(letters: list[RegulatorLetter]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(fold(letter.city or "").strip(), name_words(name))
+            for letter in letters for name in letter.names]  # fmt: skip
+
+
 def letter_flags(session: Session, backend: Backend) -> Mapping[int, int]:
     """Center id -> how many letters match its name and place and are not already stored on
     it (a stored flag with the letter's link is the same flag, as the detail pane counts)."""
     letters = [letter for letter in bundled_letters() if letter.city]
-    cities = {fold(letter.city).strip() for letter in letters if letter.city}
-    if not cities:
+    if not letters:
         return {}
-    stmt = select(C.c.id, C.c.name, C.c.city, C.c.region).where(backend.in_cities(cities))
+    stmt = select(C.c.id, C.c.name, C.c.city, C.c.region).where(
+        backend.in_places(_places(letters))
+    )
     matched: dict[int, list[str]] = {}
     for cid, name, city, region in fetch_tuples(session, stmt):
         found = letters_at({"name": name, "city": city, "region": region}, letters)

@@ -228,11 +228,13 @@ class Backend:
         """`col` is one of `ids`, passed as few bound parameters as the dialect allows."""
         return col.in_(sorted(ids))
 
-    def in_cities(self, cities: Iterable[str]) -> ColumnElement[bool]:
-        """A condition on `centers` keeping at least every center whose city is one of `cities`
-        (folded), and few others: the caller compares the places exactly. This base reads
-        every row's city; the full-text backends find the few through their index."""
-        return func.lower(func.trim(CENTERS.c.city)).in_(sorted(c.lower() for c in cities))
+    def in_places(self, places: Iterable[tuple[str, tuple[str, ...]]]) -> ColumnElement[bool]:
+        """A condition on `centers` keeping at least every center that is in one of the cities
+        of `places` (city, words) and whose name has one of that place's words, and few others:
+        the caller compares names and places exactly. This base reads every row's city; the
+        full-text backends find the few through their index."""
+        cities = sorted({city.lower() for city, _words in places})
+        return func.lower(func.trim(CENTERS.c.city)).in_(cities)
 
 
 TEXT_HIT_FUNCTION = "search_text_hit"
@@ -279,15 +281,21 @@ class SqliteBackend(Backend):
         )
         return col.in_(values)
 
-    def in_cities(self, cities: Iterable[str]) -> ColumnElement[bool]:
-        # Each city as a phrase in the city column of the FTS5 index: a handful of index
-        # lookups instead of reading 100,000 cities (~30 ms).
-        phrases = [" ".join(words) for c in cities if (words := search_words(c))]
-        if not phrases:
+    def in_places(self, places: Iterable[tuple[str, tuple[str, ...]]]) -> ColumnElement[bool]:
+        # The city as a phrase in the FTS5 city column, one of the words in its name column:
+        # a handful of index lookups instead of reading 100,000 cities (~30 ms) and comparing
+        # thousands of names in a letter's large city.
+        clauses = sorted({
+            f'(city : "{" ".join(city_words)}" AND name : ({" OR ".join(name_words)}))'
+            for city, words in places
+            if (city_words := search_words(city))
+            and (name_words := [f'"{w}"' for word in words for w in search_words(word)])
+        })  # fmt: skip
+        if not clauses:
             return CENTERS.c.id.in_([])
         matches = (
-            text("SELECT rowid FROM centers_fts WHERE centers_fts MATCH :city_query")
-            .bindparams(city_query=" OR ".join(f'city : "{p}"' for p in sorted(phrases)))
+            text("SELECT rowid FROM centers_fts WHERE centers_fts MATCH :place_query")
+            .bindparams(place_query=" OR ".join(clauses))
             .columns(column("rowid", Integer))
         )
         return CENTERS.c.id.in_(matches)
@@ -313,16 +321,23 @@ class PostgresBackend(Backend):
         # One array parameter instead of thousands of bound ones.
         return col == any_(bindparam("id_array", sorted(ids), type_=ARRAY(Integer)))
 
-    def in_cities(self, cities: Iterable[str]) -> ColumnElement[bool]:
-        # Each city as a phrase against the GIN-indexed center document (name, city, notes):
-        # a superset found through the index, which the caller narrows to the city itself.
-        phrases = [" <-> ".join(w.translate(_FOLD) for w in words)
-                   for c in cities if (words := search_words(c))]  # fmt: skip
-        if not phrases:
+    def in_places(self, places: Iterable[tuple[str, tuple[str, ...]]]) -> ColumnElement[bool]:
+        # The city as a phrase and one of the name's words, against the GIN-indexed center
+        # document (name, city, notes): a superset found through the index, which the caller
+        # narrows to the name and the city themselves.
+        def terms(phrase: str, joint: str) -> str:
+            return joint.join(w.translate(_FOLD) for w in search_words(phrase))
+
+        clauses = sorted({
+            f"(({city_terms}) & ({name_terms}))"
+            for city, words in places
+            if (city_terms := terms(city, " <-> "))
+            and (name_terms := " | ".join(t for word in words if (t := terms(word, " <-> "))))
+        })  # fmt: skip
+        if not clauses:
             return CENTERS.c.id.in_([])
-        query = " | ".join(f"({p})" for p in sorted(phrases))
-        clause = text(f"{PG_CENTER_DOCUMENT} @@ to_tsquery('simple', :city_query)").bindparams(
-            city_query=query
+        clause = text(f"{PG_CENTER_DOCUMENT} @@ to_tsquery('simple', :place_query)").bindparams(
+            place_query=" | ".join(clauses)
         )
         return clause  # type: ignore[return-value]
 
