@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from directory_app.core.clinic_check.letters import RegulatorLetter, bundled_letters, firm_key
@@ -48,17 +50,43 @@ def _places(letters: list[RegulatorLetter]) -> list[tuple[str, tuple[str, ...]]]
             for letter in letters for name in letter.names]  # fmt: skip
 
 
+@lru_cache(maxsize=1)
+def _by_city() -> dict[str, tuple[RegulatorLetter, ...]]:
+    """The bundled letters that name a city, by folded city (the file changes with a release)."""
+    cities: defaultdict[str, list[RegulatorLetter]] = defaultdict(list)
+    for letter in bundled_letters():
+        if letter.city:
+            cities[fold(letter.city).strip()].append(letter)
+    return {city: tuple(letters) for city, letters in cities.items()}
+
+
+_CANDIDATES: dict[str, Select[Any]] = {}
+
+
+def _candidates(backend: Backend) -> Select[Any]:
+    """The statement finding the centers worth comparing, built once per dialect: every search
+    runs it, and building the text query costs as much as running it."""
+    stmt = _CANDIDATES.get(backend.name)
+    if stmt is None:
+        letters = [letter for found in _by_city().values() for letter in found]
+        columns = (C.c[name] for name in ("id", "name", "city", "region"))
+        stmt = select(*columns).where(backend.in_places(_places(letters)))
+        _CANDIDATES[backend.name] = stmt
+    return stmt
+
+
 def letter_flags(session: Session, backend: Backend) -> Mapping[int, int]:
     """Center id -> how many letters match its name and place and are not already stored on
     it (a stored flag with the letter's link is the same flag, as the detail pane counts)."""
-    letters = [letter for letter in bundled_letters() if letter.city]
-    if not letters:
+    by_city = _by_city()
+    if not by_city:
         return {}
-    stmt = select(C.c.id, C.c.name, C.c.city, C.c.region).where(
-        backend.in_places(_places(letters))
-    )
     matched: dict[int, list[str]] = {}
-    for cid, name, city, region in fetch_tuples(session, stmt):
+    for cid, name, city, region in fetch_tuples(session, _candidates(backend)):
+        # Only the letters of the center's own city can match it (`letters_at`).
+        letters = by_city.get(fold(city or "").strip())
+        if not letters:
+            continue
         found = letters_at({"name": name, "city": city, "region": region}, letters)
         if found:
             matched[cid] = [letter.source_url for letter in found]
