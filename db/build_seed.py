@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from db.seed_cms import apply_cms, cms_summary  # noqa: E402
 from directory_app.core import paths  # noqa: E402
-from directory_app.core.exchange.directory_form import TRIAL_FIELDS, add_directory, dump_directory  # noqa: E402
 from directory_app.core.clinic_check.letters import bundled_letters  # noqa: E402
 from directory_app.core.clinic_check.lookup import regulator_flags  # noqa: E402
+from directory_app.core.exchange.directory_form import TRIAL_FIELDS, add_directory, dump_directory  # noqa: E402
 from directory_app.core.registry import city_sites  # noqa: E402
 from directory_app.core.registry.classify import (  # noqa: E402
     is_autoimmune_study,
