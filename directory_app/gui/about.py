@@ -66,18 +66,21 @@ def about_html(meta: dict[str, Any], counts: dict[str, int] | None = None) -> st
         parts.append("<p>No bundled data: this database was filled by hand or by import.</p>")
     else:
         rows = "".join(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            "<tr><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
                 escape(str(s.get("name") or "unknown")),
-                escape(str(s.get("date") or "unknown")),
-                escape(str(s.get("licence") or s.get("license") or "unknown")),
                 link(s.get("url")) if s.get("url") else "",
+                # HIFLD and CMS publish their files without a release date inside them
+                escape(str(s.get("date") or "not stated in the file")),
+                escape(str(s.get("licence") or s.get("license") or "unknown")),
+                escape(str(s.get("note") or "")),
             )
             for s in sources
             if isinstance(s, dict)
         )
         parts.append(
             "<table cellspacing='0' cellpadding='3'><tr><th align='left'>Source</th>"
-            "<th align='left'>Date</th><th align='left'>Licence</th><th></th></tr>"
+            "<th align='left'>Date</th><th align='left'>Licence</th>"
+            "<th align='left' width='45%'>Used for</th></tr>"
             f"{rows}</table>"
         )
     if meta.get("generated"):
@@ -95,7 +98,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"About {APP_TITLE}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(700, 500)
+        self.resize(820, 560)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.icon = QLabel()

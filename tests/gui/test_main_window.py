@@ -262,7 +262,9 @@ def test_about_box_lists_data_sources_and_dates(qtbot, window, empty_store, monk
     meta = {"generated": "2026-04-01", "sources": [
         {"name": "ClinicalTrials.gov", "date": "2026-03-30", "licence": "public domain",
          "url": "https://clinicaltrials.gov"},
-        {"name": "HIFLD hospitals", "date": "2025-12-01", "licence": "public domain"}]}
+        {"name": "HIFLD hospitals", "date": "2025-12-01", "licence": "public domain",
+         "note": "coordinates of matched U.S. hospitals"},
+        {"name": "CMS hospitals", "date": None, "licence": "public domain"}]}
     with empty_store.session() as s:
         s.merge(Setting(key=META_KEY, value=json.dumps(meta)))
     opened: list[AboutDialog] = []
@@ -271,6 +273,8 @@ def test_about_box_lists_data_sources_and_dates(qtbot, window, empty_store, monk
     text = opened[0].text.toPlainText()
     assert "ClinicalTrials.gov" in text and "2026-03-30" in text
     assert "HIFLD hospitals" in text and "2026-04-01" in text
+    assert "Used for" in text and "coordinates of matched U.S. hospitals" in text
+    assert "CMS hospitals" in text and "not stated in the file" in text
     from directory_app.core.paths import bundled_data_date
 
     assert bundled_data_date() >= "2025-09-01", "the 2025 multiple sclerosis table is bundled"
