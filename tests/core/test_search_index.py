@@ -256,3 +256,29 @@ def test_records_carry_dates_and_booleans_as_python_values(empty_store):
     row = only(empty_store, origin=ROCHESTER, insurance=True)
     assert row.last_verified == date(2026, 1, 2) and type(row.last_verified) is date
     assert "insurance accepted" in row.matched
+
+
+def test_counts_match_the_fda_letters_only_when_they_filter_by_red_flags(empty_store):
+    """A count (relax suggestions, "without this criterion") shows no red-flag column, so it
+    skips the letter lookup unless "exclude red flags" needs it; a page of rows always runs it."""
+    from directory_app.core.search.query import CenterFilter, count_matching, search
+
+    add(empty_store, "C", point(ROCHESTER, 1))
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+
+    def letter_lookups(run) -> int:
+        statements.clear()
+        with empty_store.session() as s:
+            run(s)
+        # no text criterion here, so only the letters' lookup reads the text index
+        return sum("centers_fts" in sql or "to_tsquery" in sql for sql in statements)
+
+    event.listen(empty_store.engine, "before_cursor_execute", listener)
+    try:
+        plain, excluding = CenterFilter(), CenterFilter(exclude_red_flags=True)
+        assert letter_lookups(lambda s: count_matching(s, plain)) == 0
+        assert letter_lookups(lambda s: count_matching(s, excluding)) == 1
+        assert letter_lookups(lambda s: search(s, plain)) == 1
+    finally:
+        event.remove(empty_store.engine, "before_cursor_execute", listener)

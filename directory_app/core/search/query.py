@@ -137,7 +137,7 @@ def search(session: Session, flt: CenterFilter) -> list[ResultRow]:
 
     Raises SearchError (a ValueError) for a filter that cannot be run as given."""
     with collector_paused():
-        chosen = _choose(session, flt)
+        chosen = _choose(session, flt, rows=True)
         if chosen is None:
             return []
         ctx, criteria, items, matcher = chosen
@@ -161,11 +161,12 @@ def count_matching(session: Session, flt: CenterFilter) -> int:
 
 
 def _choose(
-    session: Session, flt: CenterFilter
+    session: Session, flt: CenterFilter, rows: bool = False
 ) -> tuple[Context, list[Criterion], list[Candidate], TrialMatcher | None] | None:
-    """The search up to its chosen, ordered candidates; None for a zero limit."""
+    """The search up to its chosen, ordered candidates; None for a zero limit. `rows`: the
+    caller builds result rows, whose red-flag count needs the letters matched."""
     validate(flt)
-    ctx = _context(session, flt)
+    ctx = _context(session, flt, rows)
     criteria = list(compile_criteria(ctx))
     if flt.limit == 0:
         return None
@@ -184,20 +185,22 @@ def unlocated_left_out(session: Session, flt: CenterFilter) -> int:
     validate(flt)
     if flt.origin is None or flt.radius_km is None or flt.show_unlocated or flt.limit == 0:
         return 0
-    ctx = _context(session, flt)
+    ctx = _context(session, flt, rows=False)
     criteria = compile_criteria(ctx)
     matcher = matcher_for(session, ctx)
     where = _where_once(session, ctx, criteria, matcher)
     return len(_unlocated_within(session, ctx, where))
 
 
-def _context(session: Session, flt: CenterFilter) -> Context:
-    """What every criterion of `flt` reads, the letters' red flags matched once for it."""
+def _context(session: Session, flt: CenterFilter, rows: bool) -> Context:
+    """What every criterion of `flt` reads. The letters' red flags are matched once, and only
+    when rows show them or "exclude red flags" filters by them: counts (relax suggestions,
+    unlocated left out) and patient matching do not pay for them otherwise."""
     backend = backend_for(session)
+    letters = letter_flags(session, backend) if rows or flt.exclude_red_flags else {}
     return Context(
-        flt, backend, flt.as_of or date.today(), tuple(search_words(flt.text)),
-        letter_flags(session, backend),
-    )  # fmt: skip
+        flt, backend, flt.as_of or date.today(), tuple(search_words(flt.text)), letters
+    )
 
 
 def count_centers(session: Session) -> int:
