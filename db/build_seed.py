@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from db.seed_cms import apply_cms, cms_summary  # noqa: E402
+from db.seed_cms import apply_cms, cms_summary, recount_kinds  # noqa: E402
 from directory_app.core import paths  # noqa: E402
 from directory_app.core.clinic_check.letters import bundled_letters  # noqa: E402
 from directory_app.core.clinic_check.lookup import regulator_flags  # noqa: E402
@@ -46,6 +46,10 @@ from directory_app.core.registry.classify import (  # noqa: E402
 from directory_app.core.registry.combine import Sourced, combine  # noqa: E402
 from directory_app.core.registry.ctgov import SiteRecord, StudyRecord, iter_studies  # noqa: E402
 from directory_app.core.registry.flat_csv import iter_flat_studies  # noqa: E402
+from directory_app.core.registry.institutions import (  # noqa: E402
+    BY_CCN,
+    merge_same_institution,
+)
 from directory_app.core.registry.sites import add_study, center_key, new_center  # noqa: E402
 from directory_app.core.storage.opening import open_store  # noqa: E402
 
@@ -136,10 +140,17 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
             if key not in centers:
                 centers[key] = new_center(site, study)
             add_study(centers[key], site, study)
+    # One institution, one center: by the registry's names and HIFLD first, then by the CCN
+    # the CMS step gives (before trial places link to centers, so no link names a merged one).
+    merges, _moved = merge_same_institution(centers)
+    cms = apply_cms(list(centers.values()))
+    same_ccn, _moved = merge_same_institution(centers, rules=(BY_CCN,))
+    if same_ccn:
+        merges = sorted([*merges, *same_ccn], key=lambda m: (m.city, m.kept))
+        recount_kinds(cms, list(centers.values()))
     trials = {i.study.nct_id: trial_dict(i) for i in items}
     linked = add_city_sites(items, trials, centers)
     flagged = add_regulator_flags(centers)
-    cms = apply_cms(list(centers.values()))
     def newest(source_name: str) -> str | None:
         days = [i.study.last_update for i in items if i.source == source_name]
         day = max((d for d in days if d), default=None)
@@ -161,6 +172,7 @@ def build(source: Path, ms_table: Path | None = DEFAULT_MS_TABLE) -> dict[str, A
         "city_only_sites_placed": sum(1 for p in places if p["latitude"] is not None),
         "city_only_sites_linked_by_sponsor": linked,
         "centers_with_fda_letters": flagged,
+        "merged_centers": [m.line() for m in merges],
         "cms": cms.as_meta(),
         "sources": [
             {
@@ -251,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         f"({meta['city_only_sites_placed']} placed, "
         f"{meta['city_only_sites_linked_by_sponsor']} linked to their sponsor's center)"
     )
+    merged = meta.get("merged_centers") or []
+    print(f"{len(merged)} institutions registered under several names, each now one center "
+          "(every other name kept as an alias; split one off by editing):")
+    for line in merged:
+        print(f"  {line}")
     print(cms_summary(meta["cms"]))
     return 0
 

@@ -83,6 +83,11 @@ def apply_cms(centers: list[dict[str, Any]]) -> CmsStats:
         if center.get("kind") is None and kind is not None:
             center.update(kind=kind.value, kind_source=Provenance.CMS.value, kind_source_ref=ref)
             stats.kinds_from_cms += 1
+    recount_kinds(stats, centers)
+    return stats
+
+
+def recount_kinds(stats: CmsStats, centers: list[dict[str, Any]]) -> None:
+    """Count, in `stats`, the centers with a kind and without one (again after a merge)."""
     stats.with_kind = sum(1 for c in centers if c.get("kind"))
     stats.kind_unknown = len(centers) - stats.with_kind
-    return stats

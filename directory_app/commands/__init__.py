@@ -15,6 +15,7 @@ from types import ModuleType
 COMMANDS: dict[str, tuple[str, ...]] = {
     "info": ("info", "centers"),
     "show": ("show",),
+    "split": ("split",),
     "maintenance": ("check", "backup", "restore", "backups"),
     "sync": ("sync",),
     "search": ("search",),

@@ -188,3 +188,11 @@ def test_the_validator_catches_what_the_schema_forbids():
     assert any(e.startswith("organizations[0].email:") for e in errors)
     assert any("country: not an ISO" in e for e in errors)
     assert any("address_1: empty" in e for e in errors)
+
+
+def test_other_registered_names_are_the_organizations_alternate_name(seed, hsds):
+    by_name = {o["name"]: o for o in hsds["organizations"]}
+    uh = by_name["University Hospitals Cleveland Medical Center, Case Comprehensive Cancer Center"]
+    assert uh["alternate_name"] == "UH Hospitals Cleveland"
+    with_aliases = sum(1 for c in seed["centers"] if c.get("aliases"))
+    assert sum(1 for o in hsds["organizations"] if "alternate_name" in o) == with_aliases > 20

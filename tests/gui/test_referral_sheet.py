@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from directory_app.cli import main
 from directory_app.core.directory.models import Center, Contact
@@ -48,7 +48,8 @@ def shortlist(seeded_store) -> list[int]:
     """Two seeded centers; the first given contacts, costs and a verification as a person would."""
     with seeded_store.session() as s:
         mayo = s.scalars(
-            select(Center).where(Center.name == "Mayo Clinic", Center.city == "Rochester")
+            select(Center).where(Center.name == "Mayo Clinic in Rochester",
+                                 Center.city == "Rochester")
         ).one()
         other = s.scalars(
             select(Center).where(Center.country == "Spain").order_by(Center.id)
@@ -99,15 +100,27 @@ def test_sheet_keeps_the_order_given_and_refuses_unknown_ids(seeded_store, short
             load_shortlist(s, [shortlist[0], 999999])
 
 
-def test_pdf_has_one_page_per_center(qapp, seeded_store, shortlist, tmp_path):
-    with seeded_store.session() as s:
-        html = referral_html(load_shortlist(s, shortlist))
-    out = tmp_path / "out" / "sheet.pdf"
-    out.parent.mkdir()
+def pdf_pages(html: str, out: Path) -> int:
     write_pdf(html, out, page="a4")
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
-    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 2
+    return len(re.findall(rb"/Type\s*/Page\b", data))
+
+
+def test_pdf_starts_each_center_on_a_page_of_its_own(qapp, seeded_store, shortlist, tmp_path):
+    with seeded_store.session() as s:
+        small = list(s.scalars(
+            select(Center.id).join(Center.trial_sites).where(Center.country == "Spain")
+            .group_by(Center.id).having(func.count() == 1).order_by(Center.id).limit(2)
+        ))  # fmt: skip
+        two_small = referral_html(load_shortlist(s, small))
+        with_mayo = referral_html(load_shortlist(s, shortlist))
+    out = tmp_path / "out" / "sheet.pdf"
+    out.parent.mkdir()
+    assert len(small) == 2 and pdf_pages(two_small, out) == 2  # one page each
+    # Mayo Clinic in Rochester lists 11 trials: it runs over, and the next center still
+    # starts a page of its own.
+    assert pdf_pages(with_mayo, out) == 3
     assert [p.name for p in out.parent.iterdir()] == ["sheet.pdf"]  # no temporary file left
 
 

@@ -145,6 +145,23 @@ class Center(Base):
     trial_sites: Mapped[list[TrialSite]] = relationship(
         back_populates="center", cascade="all, delete-orphan"
     )
+    aliases: Mapped[list[CenterAlias]] = relationship(
+        back_populates="center", cascade="all, delete-orphan", order_by="CenterAlias.name"
+    )
+
+
+class CenterAlias(ProvenanceMixin, Base):
+    """Another name the center is registered under (migration 0013): a facility name of the
+    registry that names the same institution, kept when sites were merged into one center so
+    the text search still finds it, and so a person can split it off again."""
+
+    __tablename__ = "center_aliases"
+    __table_args__ = (UniqueConstraint("center_id", "name", name="uq_center_aliases_center_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    center: Mapped[Center] = relationship(back_populates="aliases")
 
 
 class TherapyOffering(ProvenanceMixin, Base):

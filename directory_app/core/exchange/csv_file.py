@@ -52,6 +52,7 @@ LIST_RECORDS: dict[str, str] = {
     "team": "team",
     "contacts": "contact",
     "red_flags": "red_flag",
+    "aliases": "alias",
     "trials": "site",
 }
 RECORD_KEYS = {v: k for k, v in LIST_RECORDS.items()}

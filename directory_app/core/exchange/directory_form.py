@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from directory_app.core.directory.models import (
     Center,
+    CenterAlias,
     ConditionTreated,
     Contact,
     RedFlag,
@@ -67,7 +68,11 @@ CHILDREN: dict[str, tuple[type, tuple[str, ...]]] = {
     "team": (TeamMember, ("role", "discipline")),
     "contacts": (Contact, ("role", "name", "phone", "email")),
     "red_flags": (RedFlag, ("kind", "description", "evidence_url")),
+    "aliases": (CenterAlias, ("name",)),
 }
+#: Lists written only when not empty, so a center without them reads (and digests, for
+#: sync) as it did before they existed.
+OPTIONAL_CHILDREN = frozenset({"aliases"})
 
 
 def _out(value: Any) -> Any:
@@ -94,7 +99,8 @@ def center_to_dict(center: Center) -> dict[str, Any]:
             {f: _out(getattr(row, f)) for f in fields + FACT_FIELDS}
             for row in getattr(center, key)
         ]
-        data[key] = sorted(rows, key=lambda r: [str(r[f]) for f in fields])
+        if rows or key not in OPTIONAL_CHILDREN:
+            data[key] = sorted(rows, key=lambda r: [str(r[f]) for f in fields])
     data["trials"] = sorted(
         (_link_to_dict(site) for site in center.trial_sites),
         key=lambda r: (r["nct_id"], r["facility"]),
@@ -163,6 +169,7 @@ def load_centers(session: Session, ids: Iterable[int] | None = None) -> list[Cen
             selectinload(Center.team),
             selectinload(Center.contacts),
             selectinload(Center.red_flags),
+            selectinload(Center.aliases),
             selectinload(Center.trial_sites).selectinload(TrialSite.trial),
         )
         .order_by(Center.uid)

@@ -170,6 +170,9 @@ def to_hsds(data: dict[str, Any]) -> dict[str, Any]:
                 {
                     "id": org,
                     "name": c["name"],
+                    # The other names it is registered under (HSDS has one text field).
+                    "alternate_name": "; ".join(a["name"] for a in c.get("aliases") or [])
+                    or None,
                     "email": c.get("email"),
                     "website": c.get("website"),
                     "description": f"{kind}{' in ' + place if place else ''}. Source: "

@@ -90,6 +90,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "team": ("role", "discipline"),
     "contacts": ("role",),
     "red_flags": ("kind", "description"),
+    "aliases": ("name",),
     "trials": ("nct_id", "facility"),
 }
 EXPORTED_CENTER_FIELDS: tuple[str, ...] = tuple(f for f in CENTER_FIELDS if f not in NOT_EXPORTED)

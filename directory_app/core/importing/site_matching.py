@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory_app.core.directory.models import Center, TrialSite
+from directory_app.core.directory.models import Center, CenterAlias, TrialSite
 from directory_app.core.geo import places as geo
 from directory_app.core.registry.fields import SiteRecord
 from directory_app.core.registry.names import (
@@ -162,6 +162,15 @@ class CenterIndex:
             triple = (facility, city, country)
             key = keys.get(triple) or keys.setdefault(triple, site_key(*triple))
             index._by_key.setdefault(key, index._by_id[center_id])
+        # The other names a center is registered under (sites merged as one institution):
+        # a site of that name, in the center's city, is the center.
+        aliases = session.execute(
+            select(CenterAlias.name, Center.city, Center.country, CenterAlias.center_id)
+            .join(Center, Center.id == CenterAlias.center_id)
+            .order_by(CenterAlias.center_id, CenterAlias.name)
+        )
+        for name, city, country, center_id in aliases:
+            index._by_key.setdefault(site_key(name, city, country), index._by_id[center_id])
         return index
 
     def __len__(self) -> int:

@@ -312,6 +312,16 @@ def _red_flags(c: Mapping[str, Any]) -> Section:
     return Section("red_flags", "Red flags", tuple(_items("red_flag", "Red flags", flags)))
 
 
+def _aliases(c: Mapping[str, Any]) -> tuple[Fact, ...]:
+    """The other names the center is registered under (sites merged as one institution), as
+    one row, only when it has any."""
+    aliases = [a for a in c.get("aliases") or [] if a.get("name")]
+    if not aliases:
+        return ()
+    names = "; ".join(str(a["name"]) for a in aliases)
+    return (Fact("aliases", "Also registered as", names, source=_fact_source(aliases[0])),)
+
+
 def _record(c: Mapping[str, Any]) -> Section:
     when = as_date(c.get("last_verified"))
     return Section("record", "Record", (
@@ -321,6 +331,7 @@ def _record(c: Mapping[str, Any]) -> Section:
         Fact("source", "Source", provenance(c.get("source"), c.get("source_ref")),
              known=bool(c.get("source"))),
         _value("source_ref", "Source reference", c.get("source_ref")),
+        *_aliases(c),
         _value("notes", "Notes", c.get("notes")),
     ))
 

@@ -54,11 +54,16 @@ def place_dict(site: SiteRecord) -> dict[str, Any]:
 
 
 def sponsor_center_index(centers: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[str]]:
-    """(normalised name, city key) -> uids of the centers with that name in that city."""
+    """(normalised name, city key) -> uids of the centers with that name (or alias: another
+    name it is registered under) in that city."""
     index: dict[tuple[str, str], list[str]] = {}
     for center in centers:
-        key = (normalize_facility(center["name"]), city_key(center["city"], center["country"]))
-        index.setdefault(key, []).append(center["uid"])
+        place = city_key(center["city"], center["country"])
+        names = [center["name"], *(a["name"] for a in center.get("aliases") or [])]
+        for name in names:
+            uids = index.setdefault((normalize_facility(name), place), [])
+            if center["uid"] not in uids:  # a center's aliases name the center once
+                uids.append(center["uid"])
     return index
 
 

@@ -128,6 +128,12 @@ def _words(text: str) -> list[str]:
     return out
 
 
+def names_department(part: str) -> bool:
+    """Whether one comma-separated part of a facility name names a department or unit
+    ("Department of Hematopoietic Stem Cell Transplantation") rather than an institution."""
+    return bool(_DEPARTMENT_PART.match(fold(_without_apostrophes(part)).strip()))
+
+
 def normalize_facility(name: str) -> str:
     """Key for a facility name: "The Univ. of X Hosp., Dept. of Neurology" → "university of x
     hospital". Department parts are dropped only when something else names the institution."""

@@ -209,6 +209,8 @@ PG_CENTER_DOCUMENT = (
     " || coalesce(centers.city, '') || ' ' || coalesce(centers.notes, '')))"
 )
 PG_TRIAL_DOCUMENT = "to_tsvector('simple', search_fold(trials.title))"
+#: Identical to the GIN index expression of migration 0013 (a center's other names).
+PG_ALIAS_DOCUMENT = "to_tsvector('simple', search_fold(center_aliases.name))"
 
 
 class Backend:
@@ -241,7 +243,8 @@ TEXT_HIT_FUNCTION = "search_text_hit"
 
 
 class SqliteBackend(Backend):
-    """FTS5 table `centers_fts` (name, city, notes, trial titles), kept current by triggers."""
+    """FTS5 table `centers_fts` (name with the center's aliases, city, notes, trial titles),
+    kept current by triggers (migrations 0002 and 0013)."""
 
     name = "sqlite"
 
@@ -313,7 +316,9 @@ class PostgresBackend(Backend):
             f" WHERE {PG_CENTER_DOCUMENT} @@ to_tsquery('simple', :ts_query))"
             " OR center_search.center_id IN (SELECT trial_sites.center_id FROM trial_sites"
             " JOIN trials ON trials.id = trial_sites.trial_id"
-            f" WHERE {PG_TRIAL_DOCUMENT} @@ to_tsquery('simple', :ts_query)))"
+            f" WHERE {PG_TRIAL_DOCUMENT} @@ to_tsquery('simple', :ts_query))"
+            " OR center_search.center_id IN (SELECT center_aliases.center_id FROM center_aliases"
+            f" WHERE {PG_ALIAS_DOCUMENT} @@ to_tsquery('simple', :ts_query)))"
         ).bindparams(ts_query=tsquery([w.translate(_FOLD) for w in words]))
         return clause  # type: ignore[return-value]
 

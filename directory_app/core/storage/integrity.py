@@ -78,6 +78,7 @@ LABEL = {
     "team_members": "team member",
     "contacts": "contact",
     "red_flags": "red flag",
+    "center_aliases": "alias",
     "trials": "trial",
     "trial_sites": "trial site",
     "import_batches": "import",

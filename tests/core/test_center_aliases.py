@@ -1,0 +1,170 @@
+"""A center's other registered names: found by the text search on both engines, listed by
+`show`, kept by exports, and split off again as a center of their own (`split`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from directory_app.cli import main
+from directory_app.core.directory.models import (
+    Center,
+    CenterAlias,
+    ConditionTreated,
+    TherapyOffering,
+    Trial,
+    TrialSite,
+)
+from directory_app.core.importing.split_center import SplitError, split_alias
+from directory_app.core.search.query import search
+from directory_app.core.search.shapes import CenterFilter
+
+CLEVELAND = (41.5051, -81.6934)
+MAIN = "University Hospitals Cleveland Medical Center"
+OTHER = "UH Hospitals Cleveland"
+
+
+def merged_center(store: Any) -> int:
+    """One center as the seed build leaves a merge: two trials, each linked under the facility
+    name the registry gave it, the other name kept as an alias."""
+    with store.session() as s:
+        lupus = Trial(nct_id="NCT05000001", title="Umbilical cord MSC for lupus nephritis",
+                      conditions=["Lupus Nephritis"], interventions=["Umbilical cord MSC"],
+                      status="recruiting", last_update=date(2025, 6, 1))
+        ms = Trial(nct_id="NCT05000002", title="Autologous HSCT in multiple sclerosis",
+                   conditions=["Multiple Sclerosis"],
+                   interventions=["Autologous hematopoietic stem cell transplantation"],
+                   status="recruiting", last_update=date(2025, 6, 1))
+        c = Center(name=MAIN, city="Cleveland", region="OH", country="United States",
+                   latitude=CLEVELAND[0], longitude=CLEVELAND[1], location_source="hifld",
+                   source="registry", source_ref="ClinicalTrials.gov NCT05000001")
+        c.trial_sites = [
+            TrialSite(trial=lupus, facility=MAIN, city="Cleveland", country="United States"),
+            TrialSite(trial=ms, facility=OTHER, city="Cleveland", country="United States"),
+        ]
+        c.conditions = [
+            ConditionTreated(condition="lupus", source="registry", source_ref="NCT05000001"),
+            ConditionTreated(condition="multiple_sclerosis", source="registry",
+                             source_ref="NCT05000002"),
+        ]
+        c.therapies = [
+            TherapyOffering(therapy="msc_umbilical_cord", source="registry",
+                            source_ref="NCT05000001"),
+            TherapyOffering(therapy="hsct_autologous", source="registry",
+                            source_ref="NCT05000002"),
+        ]
+        c.aliases = [CenterAlias(name=OTHER, source="registry",
+                                 source_ref="ClinicalTrials.gov NCT05000002")]
+        s.add(c)
+        s.flush()
+        return c.id
+
+
+def found(store: Any, text: str) -> list[str]:
+    with store.session() as s:
+        return [r.name for r in search(s, CenterFilter(text=text, as_of=date(2026, 6, 1)))]
+
+
+def test_the_text_search_finds_a_center_by_an_alias(any_store: Any) -> None:
+    merged_center(any_store)
+    assert found(any_store, "UH Hospitals") == [MAIN]
+    assert found(any_store, "university hospitals cleveland") == [MAIN]
+    assert found(any_store, "uh") == [MAIN]
+
+
+def test_alias_edits_and_a_renamed_center_keep_the_search_current(any_store: Any) -> None:
+    center_id = merged_center(any_store)
+    with any_store.session() as s:
+        s.get(Center, center_id).name = "UH Cleveland Medical Center"
+    assert found(any_store, "UH Hospitals") == ["UH Cleveland Medical Center"]
+    with any_store.session() as s:
+        alias = s.scalar(select(CenterAlias))
+        alias.name = "Lakeside Hospital"
+    assert found(any_store, "UH Hospitals") == []
+    assert found(any_store, "lakeside") == ["UH Cleveland Medical Center"]
+    with any_store.session() as s:
+        s.delete(s.scalar(select(CenterAlias)))
+    assert found(any_store, "lakeside") == []
+    assert found(any_store, "cleveland medical") == ["UH Cleveland Medical Center"]
+
+
+def test_split_makes_the_alias_a_center_with_its_trials_and_facts(any_store: Any) -> None:
+    center_id = merged_center(any_store)
+    with any_store.session() as s:
+        result = split_alias(s, center_id, OTHER)
+    assert result.old_id == center_id and result.name == OTHER
+    assert result.moved_trials == ("NCT05000002",)
+    with any_store.session() as s:
+        old, new = s.get(Center, center_id), s.get(Center, result.new_id)
+        assert [a.name for a in old.aliases] == []
+        assert [t.trial.nct_id for t in old.trial_sites] == ["NCT05000001"]
+        assert {c.condition for c in old.conditions} == {"lupus"}
+        assert {t.therapy for t in old.therapies} == {"msc_umbilical_cord"}
+        assert (new.city, new.region, new.country) == ("Cleveland", "OH", "United States")
+        assert [t.trial.nct_id for t in new.trial_sites] == ["NCT05000002"]
+        assert {c.condition for c in new.conditions} == {"multiple_sclerosis"}
+        assert {t.therapy for t in new.therapies} == {"hsct_autologous"}
+        assert all(f.source == "registry" and f.source_ref == "NCT05000002"
+                   for f in [*new.conditions, *new.therapies])
+        assert new.latitude is not None and new.location_source == "gazetteer"
+    # Each name now finds its own center.
+    assert found(any_store, "UH Hospitals") == [OTHER]
+    assert found(any_store, "university hospitals cleveland medical") == [MAIN]
+
+
+def test_split_keeps_facts_a_person_verified(any_store: Any) -> None:
+    center_id = merged_center(any_store)
+    with any_store.session() as s:
+        c = s.get(Center, center_id)
+        c.conditions.append(ConditionTreated(condition="crohns_disease", source="verified",
+                                             verified_on=date(2026, 5, 1)))
+    with any_store.session() as s:
+        split_alias(s, center_id, OTHER)
+    with any_store.session() as s:
+        c = s.get(Center, center_id)
+        assert {(f.condition, f.source) for f in c.conditions} == {
+            ("lupus", "registry"), ("crohns_disease", "verified")}
+
+
+def test_split_refuses_what_it_cannot_do_and_changes_nothing(any_store: Any) -> None:
+    center_id = merged_center(any_store)
+    with any_store.session() as s, pytest.raises(SplitError, match="has no alias 'Nope'"):
+        split_alias(s, center_id, "Nope")
+    with any_store.session() as s, pytest.raises(SplitError, match="no center with id 999999"):
+        split_alias(s, 999999, OTHER)
+    with any_store.session() as s:
+        version = s.get(Center, center_id).version
+    with any_store.session() as s, pytest.raises(SplitError, match="changed elsewhere"):
+        split_alias(s, center_id, OTHER, expected_version=version + 1)
+    with any_store.session() as s:
+        assert s.scalar(select(Center).where(Center.name == OTHER)) is None
+        assert [a.name for a in s.get(Center, center_id).aliases] == [OTHER]
+
+
+def test_show_lists_the_aliases_and_split_runs_from_the_command_line(
+    any_store: Any, engine_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    center_id = merged_center(any_store)
+    assert main(["--db", engine_url, "show", str(center_id)]) == 0
+    out = capsys.readouterr().out
+    assert f"  Also registered as: {OTHER}" in out
+    assert main(["--db", engine_url, "split", str(center_id), "--alias", "Nope"]) == 2
+    assert "has no alias 'Nope'" in capsys.readouterr().err
+    assert main(["--db", engine_url, "split", str(center_id), "--alias", OTHER, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["center"] == center_id and answer["trials"] == ["NCT05000002"]
+    assert main(["--db", engine_url, "show", str(center_id)]) == 0
+    assert "Also registered as" not in capsys.readouterr().out
+    assert main(["--db", engine_url, "show", str(answer["new_center"]), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == OTHER
+
+
+def test_the_bundled_directory_finds_merged_names(seeded_store: Any) -> None:
+    ireland = found(seeded_store, "Lake/University Ireland")
+    assert len(ireland) == 1 and ireland[0].startswith("Ireland Cancer Center at University")
+    assert found(seeded_store, "UH Hospitals Cleveland") == [
+        "University Hospitals Cleveland Medical Center, Case Comprehensive Cancer Center"]
