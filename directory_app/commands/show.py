@@ -59,7 +59,11 @@ def _trial_lines(t: TrialFact) -> list[str]:
 
 def as_text(facts: CenterFacts) -> str:
     """The center as indented text: header, then each section's rows and lists."""
-    out = [facts.name, _line(facts.kind), f"Source: {facts.record_source}"]
+    out = [facts.name]
+    if facts.aliases:
+        out.append("Also registered as: "
+                   + "; ".join(f"{name} ({source})" for name, source in facts.aliases))
+    out += [_line(facts.kind), f"Source: {facts.record_source}"]
     if facts.sample:
         out.append("SAMPLE DATA: not a real center, for trying the app only")
     if facts.last_verified is None:

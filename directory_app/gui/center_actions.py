@@ -91,6 +91,9 @@ class CenterActions:
         # Delete only while the results table has focus: in a text box it must delete text.
         self.delete_action = w.add_action(menu, "&Delete center", self.delete_center,
                                           ["Delete"], widget=w.table)
+        self.split_action = w.add_action(
+            menu, "S&plit off a registered name…", self.split_center,
+            tip="Make one of the center's other registered names a center of its own")
         menu.addSeparator()
         self.shortlist_action = w.add_action(menu, "Add to &shortlist", self.add_to_shortlist,
                                              ["Ctrl+D"])
@@ -138,7 +141,7 @@ class CenterActions:
     def set_read_only(self, read_only: bool) -> None:
         """Turn the actions that write off (or back on); Compare only reads."""
         for action in (self.edit_action, self.new_action, self.delete_action,
-                       self.shortlist_action):
+                       self.split_action, self.shortlist_action):
             action.setEnabled(not read_only)
 
     # ----------------------------------------------------------------- editing
@@ -206,6 +209,42 @@ class CenterActions:
             self.store, center_id, data.get("version"), self._changed, self._refused,
             name=data.get("name"), versions=self.versions))
         self._hint(f"Deleted “{data.get('name')}”. Ctrl+Z brings it back.")
+
+    def split_center(self) -> None:
+        """Undo one merge: split one of the selected center's other registered names off."""
+        if self._ready() and not self.editable:
+            self._hint("This directory is read-only: centers cannot be split.")
+            return
+        center_id = self._selected("split")
+        if center_id is None or not self._ready():
+            return
+        before = self._load(center_id)
+        if before is None:
+            return
+        if not before.get("aliases"):
+            self._hint(f"“{before.get('name')}” has no other registered names to split off.")
+            return
+        # In the function, as in edit_center: the dialog and undo commands load SQLAlchemy.
+        from .split_dialog import SplitDialog
+        from .undo import SplitCenterCommand
+
+        dialog = SplitDialog(before, self.window.main_window)
+
+        def split() -> None:
+            alias = dialog.chosen_alias()
+            if alias is None:
+                return
+            command = SplitCenterCommand(self.store, before, alias, self._changed,
+                                         self._refused, versions=self.versions)
+            self.window.select_next = center_id
+            self.window.undo_stack.push(command)
+            if command.error is None:
+                self._hint(f"“{alias}” is now a center of its own. Ctrl+Z merges it back.")
+            else:
+                self.window.select_next = None
+
+        dialog.accepted.connect(split)
+        self.window.keep_open(dialog)
 
     # --------------------------------------------------------- shortlist, compare
     def ensure_dock(self) -> None:

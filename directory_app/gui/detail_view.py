@@ -157,9 +157,13 @@ def section_html(section: Section, skip: frozenset[str] = frozenset()) -> str:
 
 def _header(facts: CenterFacts) -> str:
     kind = facts.kind
-    parts = [f"<h2>{escape(facts.name)}</h2>",
-             "<div>" + (value_html(kind) if kind.known else f"Kind: {UNKNOWN}")
-             + source_html(kind) + "</div>"]
+    parts = [f"<h2>{escape(facts.name)}</h2>"]
+    if facts.aliases:
+        names = "; ".join(f"{escape(name)} <span class='prov'>({linkify_nct(source)})</span>"
+                          for name, source in facts.aliases)
+        parts.append(f"<div>Also registered as: {names}</div>")
+    parts.append("<div>" + (value_html(kind) if kind.known else f"Kind: {UNKNOWN}")
+                 + source_html(kind) + "</div>")
     badges = []
     if facts.sample:
         badges.append("<span class='badge-sample'>&nbsp;SAMPLE DATA — not a real center, "

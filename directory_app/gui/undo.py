@@ -311,3 +311,75 @@ class DeleteCenterCommand(CenterCommand):
         center_id = restore_center(s, self._snapshot)
         self._creates(self._deleted, lambda _state: None)
         return center_id
+
+
+class SplitCenterCommand(CenterCommand):
+    """Splitting one of a center's other registered names off as a center of its own
+    (`core.importing.split_center`); undo merges it back exactly as it was."""
+
+    def __init__(
+        self,
+        store: Store,
+        before: dict[str, Any],
+        alias: str,
+        on_change: ChangeCallback,
+        on_error: ErrorCallback | None = None,
+        *,
+        versions: VersionLedger | None = None,
+    ) -> None:
+        super().__init__(store, f"Split “{alias}” off “{before.get('name')}”", on_change,
+                         on_error, versions)
+        self.before = before
+        self.alias = alias
+        self.center_id = before["id"]
+        #: The center split off (a new id each time the split is redone).
+        self.new_id: int | None = None
+        self._new: State | None = None  # the state the split left the new center in
+        self._before_state: State | None = None
+        self._after_state: State | None = None
+
+    def redo(self) -> None:
+        self._run(self._split)
+
+    def _split(self, s: Session) -> int:
+        # In the function: the split loads the classifier, needed only when a person splits.
+        from directory_app.core.importing.split_center import split_alias
+
+        center_id: int = self.before["id"]
+        if self._before_state is None:
+            self._before_state = self._state(center_id, self.before["version"])
+        version = self._expect(s, center_id, self._before_state)
+        result = split_alias(s, center_id, self.alias, expected_version=version,
+                             new_id=self.new_id)
+        new_version = s.scalar(select(Center.version).where(Center.id == result.new_id))
+        assert new_version is not None
+        # A redo re-creates the center split off under its id, in the state the split left it
+        # (so a later edit of it, redone, finds it as it expects).
+        again = self._new if result.new_id == self.new_id else None
+
+        def split(center_id: int, version: int) -> None:
+            self.new_id = result.new_id
+            self._new = self.versions.created(self.store.url, result.new_id, new_version, again)
+            if self._after_state is None:
+                self._after_state = self._state(center_id, version)
+            else:
+                self.versions.wrote(self.store.url, center_id, version, self._after_state)
+
+        self._then = split
+        return center_id
+
+    def undo(self) -> None:
+        self._run(self._rejoin)
+
+    def _rejoin(self, s: Session) -> int:
+        # In the function, as in _split.
+        from directory_app.core.importing.split_center import rejoin_split
+
+        assert self.new_id is not None and self._new and self._after_state
+        assert self._before_state is not None
+        version = self._expect(s, self.before["id"], self._after_state)
+        new_version = self._expect(s, self.new_id, self._new)
+        center_id = rejoin_split(s, self.before, self.new_id, expected_version=version,
+                                 expected_new_version=new_version)
+        self._leaves(self._before_state)
+        return center_id

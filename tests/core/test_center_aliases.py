@@ -11,57 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from directory_app.cli import main
+from directory_app.core.directory.editing import EditConflict, load_center
 from directory_app.core.directory.models import (
     Center,
     CenterAlias,
     ConditionTreated,
-    TherapyOffering,
-    Trial,
-    TrialSite,
 )
-from directory_app.core.importing.split_center import SplitError, split_alias
+from directory_app.core.importing.split_center import SplitError, rejoin_split, split_alias
 from directory_app.core.search.query import search
 from directory_app.core.search.shapes import CenterFilter
-
-CLEVELAND = (41.5051, -81.6934)
-MAIN = "University Hospitals Cleveland Medical Center"
-OTHER = "UH Hospitals Cleveland"
-
-
-def merged_center(store: Any) -> int:
-    """One center as the seed build leaves a merge: two trials, each linked under the facility
-    name the registry gave it, the other name kept as an alias."""
-    with store.session() as s:
-        lupus = Trial(nct_id="NCT05000001", title="Umbilical cord MSC for lupus nephritis",
-                      conditions=["Lupus Nephritis"], interventions=["Umbilical cord MSC"],
-                      status="recruiting", last_update=date(2025, 6, 1))
-        ms = Trial(nct_id="NCT05000002", title="Autologous HSCT in multiple sclerosis",
-                   conditions=["Multiple Sclerosis"],
-                   interventions=["Autologous hematopoietic stem cell transplantation"],
-                   status="recruiting", last_update=date(2025, 6, 1))
-        c = Center(name=MAIN, city="Cleveland", region="OH", country="United States",
-                   latitude=CLEVELAND[0], longitude=CLEVELAND[1], location_source="hifld",
-                   source="registry", source_ref="ClinicalTrials.gov NCT05000001")
-        c.trial_sites = [
-            TrialSite(trial=lupus, facility=MAIN, city="Cleveland", country="United States"),
-            TrialSite(trial=ms, facility=OTHER, city="Cleveland", country="United States"),
-        ]
-        c.conditions = [
-            ConditionTreated(condition="lupus", source="registry", source_ref="NCT05000001"),
-            ConditionTreated(condition="multiple_sclerosis", source="registry",
-                             source_ref="NCT05000002"),
-        ]
-        c.therapies = [
-            TherapyOffering(therapy="msc_umbilical_cord", source="registry",
-                            source_ref="NCT05000001"),
-            TherapyOffering(therapy="hsct_autologous", source="registry",
-                            source_ref="NCT05000002"),
-        ]
-        c.aliases = [CenterAlias(name=OTHER, source="registry",
-                                 source_ref="ClinicalTrials.gov NCT05000002")]
-        s.add(c)
-        s.flush()
-        return c.id
+from tests.alias_samples import MAIN, OTHER, merged_center
 
 
 def found(store: Any, text: str) -> list[str]:
@@ -71,25 +30,25 @@ def found(store: Any, text: str) -> list[str]:
 
 def test_the_text_search_finds_a_center_by_an_alias(any_store: Any) -> None:
     merged_center(any_store)
-    assert found(any_store, "UH Hospitals") == [MAIN]
-    assert found(any_store, "university hospitals cleveland") == [MAIN]
-    assert found(any_store, "uh") == [MAIN]
+    assert found(any_store, "LUH Lakeside") == [MAIN]
+    assert found(any_store, "lakeside university hospitals") == [MAIN]
+    assert found(any_store, "luh") == [MAIN]
 
 
 def test_alias_edits_and_a_renamed_center_keep_the_search_current(any_store: Any) -> None:
     center_id = merged_center(any_store)
     with any_store.session() as s:
-        s.get(Center, center_id).name = "UH Cleveland Medical Center"
-    assert found(any_store, "UH Hospitals") == ["UH Cleveland Medical Center"]
+        s.get(Center, center_id).name = "LUH Medical Center"
+    assert found(any_store, "LUH Lakeside") == ["LUH Medical Center"]
     with any_store.session() as s:
         alias = s.scalar(select(CenterAlias))
-        alias.name = "Lakeside Hospital"
-    assert found(any_store, "UH Hospitals") == []
-    assert found(any_store, "lakeside") == ["UH Cleveland Medical Center"]
+        alias.name = "Westgate Hospital"
+    assert found(any_store, "LUH Lakeside") == []
+    assert found(any_store, "westgate") == ["LUH Medical Center"]
     with any_store.session() as s:
         s.delete(s.scalar(select(CenterAlias)))
-    assert found(any_store, "lakeside") == []
-    assert found(any_store, "cleveland medical") == ["UH Cleveland Medical Center"]
+    assert found(any_store, "westgate") == []
+    assert found(any_store, "luh medical") == ["LUH Medical Center"]
 
 
 def test_split_makes_the_alias_a_center_with_its_trials_and_facts(any_store: Any) -> None:
@@ -97,23 +56,23 @@ def test_split_makes_the_alias_a_center_with_its_trials_and_facts(any_store: Any
     with any_store.session() as s:
         result = split_alias(s, center_id, OTHER)
     assert result.old_id == center_id and result.name == OTHER
-    assert result.moved_trials == ("NCT05000002",)
+    assert result.moved_trials == ("NCT09900002",)
     with any_store.session() as s:
         old, new = s.get(Center, center_id), s.get(Center, result.new_id)
         assert [a.name for a in old.aliases] == []
-        assert [t.trial.nct_id for t in old.trial_sites] == ["NCT05000001"]
+        assert [t.trial.nct_id for t in old.trial_sites] == ["NCT09900001"]
         assert {c.condition for c in old.conditions} == {"lupus"}
         assert {t.therapy for t in old.therapies} == {"msc_umbilical_cord"}
         assert (new.city, new.region, new.country) == ("Cleveland", "OH", "United States")
-        assert [t.trial.nct_id for t in new.trial_sites] == ["NCT05000002"]
+        assert [t.trial.nct_id for t in new.trial_sites] == ["NCT09900002"]
         assert {c.condition for c in new.conditions} == {"multiple_sclerosis"}
         assert {t.therapy for t in new.therapies} == {"hsct_autologous"}
-        assert all(f.source == "registry" and f.source_ref == "NCT05000002"
+        assert all(f.source == "registry" and f.source_ref == "NCT09900002"
                    for f in [*new.conditions, *new.therapies])
         assert new.latitude is not None and new.location_source == "gazetteer"
     # Each name now finds its own center.
-    assert found(any_store, "UH Hospitals") == [OTHER]
-    assert found(any_store, "university hospitals cleveland medical") == [MAIN]
+    assert found(any_store, "LUH Lakeside") == [OTHER]
+    assert found(any_store, "university hospitals medical") == [MAIN]
 
 
 def test_split_keeps_facts_a_person_verified(any_store: Any) -> None:
@@ -145,18 +104,53 @@ def test_split_refuses_what_it_cannot_do_and_changes_nothing(any_store: Any) -> 
         assert [a.name for a in s.get(Center, center_id).aliases] == [OTHER]
 
 
+def comparable(center: dict[str, Any]) -> dict[str, Any]:
+    """A loaded center without what every write changes (its version and time stamp)."""
+    return {k: v for k, v in center.items() if k not in ("version", "updated_at")}
+
+
+def test_rejoining_a_split_puts_the_center_back_exactly(any_store: Any) -> None:
+    center_id = merged_center(any_store)
+    with any_store.session() as s:
+        before = load_center(s, center_id)
+        result = split_alias(s, center_id, OTHER, expected_version=before["version"])
+    with any_store.session() as s:
+        after = load_center(s, center_id)
+        new = load_center(s, result.new_id)
+    assert after["version"] == before["version"] + 1  # an editor holding the old one is refused
+    with any_store.session() as s, pytest.raises(EditConflict):
+        rejoin_split(s, before, result.new_id, expected_version=before["version"],
+                     expected_new_version=new["version"])
+    with any_store.session() as s, pytest.raises(EditConflict):
+        rejoin_split(s, before, result.new_id, expected_version=after["version"],
+                     expected_new_version=new["version"] + 1)
+    with any_store.session() as s:
+        assert rejoin_split(s, before, result.new_id, expected_version=after["version"],
+                            expected_new_version=new["version"]) == center_id
+    with any_store.session() as s:
+        assert s.get(Center, result.new_id) is None
+        assert comparable(load_center(s, center_id)) == comparable(before)
+    assert found(any_store, "LUH Lakeside") == [MAIN]
+    # And the same split can be made again (redo).
+    with any_store.session() as s:
+        again = split_alias(s, center_id, OTHER)
+    assert again.moved_trials == ("NCT09900002",)
+    assert found(any_store, "LUH Lakeside") == [OTHER]
+
+
 def test_show_lists_the_aliases_and_split_runs_from_the_command_line(
     any_store: Any, engine_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     center_id = merged_center(any_store)
     assert main(["--db", engine_url, "show", str(center_id)]) == 0
     out = capsys.readouterr().out
-    assert f"  Also registered as: {OTHER}" in out
+    assert out.startswith(f"{MAIN}\nAlso registered as: {OTHER} (inferred from "
+                          "ClinicalTrials.gov NCT09900002)\n")
     assert main(["--db", engine_url, "split", str(center_id), "--alias", "Nope"]) == 2
     assert "has no alias 'Nope'" in capsys.readouterr().err
     assert main(["--db", engine_url, "split", str(center_id), "--alias", OTHER, "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert answer["center"] == center_id and answer["trials"] == ["NCT05000002"]
+    assert answer["center"] == center_id and answer["trials"] == ["NCT09900002"]
     assert main(["--db", engine_url, "show", str(center_id)]) == 0
     assert "Also registered as" not in capsys.readouterr().out
     assert main(["--db", engine_url, "show", str(answer["new_center"]), "--json"]) == 0

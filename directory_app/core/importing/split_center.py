@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from directory_app.core.directory.editing import EditConflict, revert_center
 from directory_app.core.directory.models import (
     Center,
     ConditionTreated,
@@ -25,6 +27,7 @@ from directory_app.core.directory.models import (
     TherapyOffering,
     Trial,
     TrialSite,
+    utcnow,
 )
 from directory_app.core.directory.vocab import Provenance
 from directory_app.core.geo.site_places import locate_site
@@ -40,8 +43,9 @@ from directory_app.core.registry.sites import center_uid
 _NCT_REF = "ClinicalTrials.gov "
 
 
-class SplitError(ValueError):
-    """The split cannot be made (no such center or alias, or the center changed meanwhile)."""
+class SplitError(EditConflict):
+    """The split cannot be made (no such center or alias, or the center changed meanwhile);
+    nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -131,18 +135,25 @@ def _infer_facts(center: Center) -> None:
 
 
 def split_alias(
-    session: Session, center_id: int, alias_name: str, *, expected_version: int | None = None
+    session: Session,
+    center_id: int,
+    alias_name: str,
+    *,
+    expected_version: int | None = None,
+    new_id: int | None = None,
 ) -> SplitResult:
     """Make `alias_name`, an alias of center `center_id`, a center of its own; returns both ids.
 
     The trial links whose facility the registry wrote as that name move to the new center; if
     none does (the registry listed one trial under both names, and the link kept the other
-    one), the trial the alias was first seen in (its source) is linked to the new center too."""
+    one), the trial the alias was first seen in (its source) is linked to the new center too.
+    `new_id` is the id the center split off had before (a redo after an undo), given to it
+    again when free, so later steps of the same history still find it."""
     center = _center(session, center_id)
     if expected_version is not None and center.version != expected_version:
         raise SplitError(
             f"center {center_id} was changed elsewhere (version {center.version}, "
-            f"not {expected_version}); reopen it and split again"
+            f"not {expected_version}); reopen it and split again. Nothing was changed."
         )
     alias = next((a for a in center.aliases if a.name == alias_name), None)
     if alias is None:
@@ -170,6 +181,8 @@ def split_alias(
         source_ref=alias.source_ref,
         edited_fields=[],
     )
+    if new_id is not None and session.get(Center, new_id) is None:
+        new.id = new_id
     session.add(new)
     moving = [s for s in center.trial_sites if site_key(s.facility, s.city, s.country) == key]
     for link in moving:
@@ -193,7 +206,47 @@ def split_alias(
     session.flush()
     _infer_facts(center)
     _infer_facts(new)
-    center.version += 1
-    session.flush()
+    center.updated_at = utcnow()  # a new version: an editor holding the old one is refused
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise EditConflict.changed(None, expected_version) from exc
     moved = tuple(sorted(s.trial.nct_id for s in new.trial_sites))
     return SplitResult(center.id, new.id, new.name, moved)
+
+
+def rejoin_split(
+    session: Session,
+    before: dict[str, Any],
+    new_id: int,
+    *,
+    expected_version: int | None,
+    expected_new_version: int | None,
+) -> int:
+    """Undo `split_alias`: the trial links the split moved go back to the center, the center
+    split off is deleted, and the center is put back exactly as `before` (`load_center` before
+    the split) has it, its alias and inferred facts included. Returns the center's id."""
+    new = session.scalars(
+        select(Center)
+        .where(Center.id == new_id)
+        .options(selectinload(Center.trial_sites).selectinload(TrialSite.trial))
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if new is None:
+        raise EditConflict(
+            "The center split off was deleted elsewhere; nothing was merged back."
+        )
+    if expected_new_version is not None and new.version != expected_new_version:
+        raise EditConflict.changed(new.version, expected_new_version)
+    center = _center(session, before["id"])
+    if expected_version is not None and center.version != expected_version:
+        raise EditConflict.changed(center.version, expected_version)
+    wanted = {(link["nct_id"], link["facility"]) for link in before.get("trials") or []}
+    have = {(link.trial.nct_id, link.facility) for link in center.trial_sites}
+    for link in list(new.trial_sites):
+        if (link.trial.nct_id, link.facility) in wanted - have:
+            link.center = center
+    session.flush()
+    session.delete(new)
+    session.flush()
+    return revert_center(session, before, expected_version=center.version)

@@ -123,6 +123,8 @@ class CenterFacts:
     record_source: str
     sections: tuple[Section, ...]
     trials: tuple[TrialFact, ...] = field(default=())
+    #: the other names it is registered under, each with its source (see `_aliases`)
+    aliases: tuple[tuple[str, str], ...] = field(default=())
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -312,14 +314,12 @@ def _red_flags(c: Mapping[str, Any]) -> Section:
     return Section("red_flags", "Red flags", tuple(_items("red_flag", "Red flags", flags)))
 
 
-def _aliases(c: Mapping[str, Any]) -> tuple[Fact, ...]:
-    """The other names the center is registered under (sites merged as one institution), as
-    one row, only when it has any."""
-    aliases = [a for a in c.get("aliases") or [] if a.get("name")]
-    if not aliases:
-        return ()
-    names = "; ".join(str(a["name"]) for a in aliases)
-    return (Fact("aliases", "Also registered as", names, source=_fact_source(aliases[0])),)
+def _aliases(c: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The other names the center is registered under (registry sites merged as one
+    institution), each with where it came from ("inferred from ClinicalTrials.gov NCT...")."""
+    return tuple(
+        (str(a["name"]), _fact_source(a)) for a in c.get("aliases") or [] if a.get("name")
+    )
 
 
 def _record(c: Mapping[str, Any]) -> Section:
@@ -331,7 +331,6 @@ def _record(c: Mapping[str, Any]) -> Section:
         Fact("source", "Source", provenance(c.get("source"), c.get("source_ref")),
              known=bool(c.get("source"))),
         _value("source_ref", "Source reference", c.get("source_ref")),
-        *_aliases(c),
         _value("notes", "Notes", c.get("notes")),
     ))
 
@@ -390,6 +389,7 @@ def center_facts(c: Mapping[str, Any], today: date | None = None) -> CenterFacts
         stale=is_stale(when, day),
         record_source=provenance(c.get("source"), c.get("source_ref"), c.get("last_verified"),
                                  c.get("verified_by")),
+        aliases=_aliases(c),
         sections=(
             _red_flags(c),
             _contact(c),
