@@ -1,4 +1,4 @@
-"""Centers → Split off a registered name…: undo one merge of the bundled directory by hand.
+"""Edit → Split off a registered name…: undo one merge of the bundled directory by hand.
 
 The bundled directory makes one center of registry sites that name one institution and keeps
 each other registered name as an alias (`core.registry.institutions`). When a coordinator knows

@@ -208,3 +208,18 @@ def test_the_bundled_directory_has_one_center_per_cleveland_institution() -> Non
         for alias in c.get("aliases") or []:
             assert (alias["name"], c["city"]) not in names, (c["name"], alias["name"])
 
+
+
+def test_the_readme_states_the_bundled_directorys_counts() -> None:
+    """The README's numbers are the committed seed's, so a rebuild cannot leave them stale."""
+    seed = json.loads((paths.DB_DIR / "seed" / "directory.json").read_text(encoding="utf-8"))
+    readme = " ".join((paths.DB_DIR.parent / "README.md").read_text(encoding="utf-8").split())
+    meta = seed["meta"]
+    assert f"{len(seed['trials'])} trials, {len(seed['centers'])} centers." in readme
+    by_source = meta["studies_by_source"]
+    assert f"the {by_source['ClinicalTrials.gov MSC studies export 2022-09']} autoimmune" in readme
+    assert f"the {by_source['ClinicalTrials.gov MS studies table 2025-09']} stem cell" in readme
+    merged = [c for c in seed["centers"] if c.get("aliases")]
+    names = sum(len(c["aliases"]) for c in merged)
+    assert len(meta["merged_centers"]) == len(merged)
+    assert f"({len(merged)} centers took {names} other names;" in readme

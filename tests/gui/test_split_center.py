@@ -1,4 +1,4 @@
-"""Centers → Split off a registered name…: the dialog, the undoable command, the window."""
+"""Edit → Split off a registered name…: the dialog, the undoable command, the window."""
 
 from __future__ import annotations
 
