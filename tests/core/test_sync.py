@@ -22,6 +22,9 @@ from directory_app.core.exchange.directory_form import (
     trial_to_dict,
 )
 from directory_app.core.importing.importer import run_import
+from directory_app.core.importing.split_center import split_alias
+from directory_app.core.search.query import search
+from directory_app.core.search.shapes import CenterFilter
 from directory_app.core.storage.engine import Store
 from directory_app.core.storage.opening import open_store
 from directory_app.core.sync.merge import (
@@ -412,3 +415,22 @@ def test_registry_facts_added_on_both_sides_since_the_last_sync_merge(laptop, sh
     assert "msc_unspecified" in {t["therapy"] for t in merged["therapies"]}
     again = sync_stores(laptop, shared)
     assert again.to_target.count() == again.to_source.count() == 0
+
+
+def test_other_registered_names_and_a_split_travel_both_ways(laptop, shared):
+    """A merged center's aliases reach the other side, where the text search finds them; a
+    split made there comes back as two centers, the alias gone from the first."""
+    add(laptop, "m", "Lakeside University Hospital",
+        aliases=[{"name": "LUH Westgate Campus", "source": "registry",
+                  "source_ref": "ClinicalTrials.gov NCT01234567", "verified_on": None}])
+    assert not sync_stores(laptop, shared).conflicts
+    assert directory(shared)["m"]["aliases"][0]["name"] == "LUH Westgate Campus"
+    with shared.session() as s:
+        rows = search(s, CenterFilter(text="westgate", as_of=TODAY))
+        assert [r.name for r in rows] == ["Lakeside University Hospital"]
+        split_alias(s, rows[0].id, "LUH Westgate Campus")
+    assert not sync_stores(laptop, shared).conflicts
+    mine = {c["name"]: c for c in directory(laptop).values()}
+    assert set(mine) == {"Lakeside University Hospital", "LUH Westgate Campus"}
+    assert "aliases" not in mine["Lakeside University Hospital"]
+    assert directory(laptop) == directory(shared)
