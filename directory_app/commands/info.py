@@ -46,6 +46,11 @@ def run_info(args: argparse.Namespace) -> int:
         return 0
     for key in ("database", "engine", "schema_revision", "centers", "trials", "trial_sites"):
         print(f"{key.replace('_', ' ')}: {info[key]}")
+    merged = info["centers_with_other_names"]
+    print(f"other registered names: {info['other_names']}, kept by {merged} "
+          f"{'center that merges' if merged == 1 else 'centers that merge'} one institution's "
+          "registry sites "
+          "(`show ID` lists them, `split` undoes a merge)")
     for count in per_source:
         print(f"source: {count.line()}")
     if age is not None:

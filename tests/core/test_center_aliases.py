@@ -146,6 +146,8 @@ def test_show_lists_the_aliases_and_split_runs_from_the_command_line(
     out = capsys.readouterr().out
     assert out.startswith(f"{MAIN}\nAlso registered as: {OTHER} (inferred from "
                           "ClinicalTrials.gov NCT09900002)\n")
+    assert main(["--db", engine_url, "info"]) == 0
+    assert "other registered names: 1, kept by 1 center that merges one" in capsys.readouterr().out
     assert main(["--db", engine_url, "split", str(center_id), "--alias", "Nope"]) == 2
     assert "has no alias 'Nope'" in capsys.readouterr().err
     assert main(["--db", engine_url, "split", str(center_id), "--alias", OTHER, "--json"]) == 0
@@ -153,6 +155,9 @@ def test_show_lists_the_aliases_and_split_runs_from_the_command_line(
     assert answer["center"] == center_id and answer["trials"] == ["NCT09900002"]
     assert main(["--db", engine_url, "show", str(center_id)]) == 0
     assert "Also registered as" not in capsys.readouterr().out
+    assert main(["--db", engine_url, "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["other_names"], info["centers_with_other_names"], info["centers"]) == (0, 0, 2)
     assert main(["--db", engine_url, "show", str(answer["new_center"]), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["name"] == OTHER
 

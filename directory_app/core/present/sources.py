@@ -33,7 +33,7 @@ class SourceCount:
 
     def line(self) -> str:
         """'NAME (DATE): 238 trials, 630 trial sites' — the form `info` prints."""
-        when = self.date or "date not recorded"
+        when = self.date or "date not stated in the file"
         said = ", ".join(f"{n:,} {what}" for n, what in self.parts) or "nothing in this database"
         return f"{self.name} ({when}): {said}"
 

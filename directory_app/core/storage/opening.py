@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from directory_app.core.directory.models import Center, Trial, TrialSite
+from directory_app.core.directory.models import Center, CenterAlias, Trial, TrialSite
 from directory_app.core.storage.engine import (
     Store,
     StoreError,
@@ -100,4 +100,8 @@ def counts(store: Store) -> dict[str, int]:
             "centers": s.scalar(select(func.count()).select_from(Center)) or 0,
             "trials": s.scalar(select(func.count()).select_from(Trial)) or 0,
             "trial_sites": s.scalar(select(func.count()).select_from(TrialSite)) or 0,
+            # One institution, one center: how many centers carry other registered names.
+            "centers_with_other_names": s.scalar(
+                select(func.count(func.distinct(CenterAlias.center_id)))) or 0,
+            "other_names": s.scalar(select(func.count()).select_from(CenterAlias)) or 0,
         }
