@@ -9,7 +9,7 @@ from directory_app.core.storage.opening import counts
 from directory_app.core.storage.seed import read_seed, seed_if_empty
 
 
-def test_seed_build_reproduces_the_committed_seed_byte_for_byte(tmp_path: Path):
+def test_seed_build_reproduces_the_committed_seed_byte_for_byte(tmp_path: Path, capsys):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("build_seed", paths.DB_DIR / "build_seed.py")
@@ -19,6 +19,12 @@ def test_seed_build_reproduces_the_committed_seed_byte_for_byte(tmp_path: Path):
     out = tmp_path / "directory.json"
     assert module.main(["--out", str(out)]) == 0
     assert out.read_bytes() == paths.SEED_FILE.read_bytes()
+    # The build lists every merge of one institution's sites, with the rule that joined them.
+    printed = capsys.readouterr().out
+    merges = read_seed()["meta"]["merged_centers"]
+    assert f"{len(merges)} institutions registered under several names, each now one center" \
+        in printed  # fmt: skip
+    assert all(f"  {line}\n" in printed for line in merges)
 
 
 def test_seed_marks_every_registry_inference_with_its_nct_id():

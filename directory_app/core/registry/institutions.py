@@ -5,7 +5,7 @@ normalise to the same words. So the bundled directory had "UH Hospitals Clevelan
 "University Hospitals Cleveland Medical Center, Case Comprehensive Cancer Center" as two
 centers in one city. Two centers of the same city and country are merged here when
 - the HIFLD hospital list matched both to the same hospital (`HIFLD hospital ID` in their
-  source), or the CMS list gave both the same CCN (`merge_same_hospital`, after the CMS step),
+  source), or the CMS list gave both the same CCN (`rules=(BY_CCN,)`, after the CMS step),
 - they have the same street address and postal code (which came from HIFLD or CMS), or
 - their institution names are equal: the normalised name of the first part that is not a
   department (the rest names a unit: ", Case Comprehensive Cancer Center"), with the Cleveland
@@ -23,7 +23,7 @@ center behind another's name; a missed one leaves a duplicate a person can see. 
 name is kept as an alias of the center (found by the text search, source the registry record
 it came from), the trial links keep the facility as the registry wrote it, and the build
 prints every merge, so a person can check each and split a center again
-(`directory.editing.split_alias`).
+(`importing.split_center.split_alias`).
 """
 
 from __future__ import annotations
