@@ -18,7 +18,7 @@ from directory_app.core.clinic_check.letters import (
 )
 from directory_app.core.clinic_check.lookup import letters_for, name_match, regulator_flags
 from directory_app.core.clinic_check.warning_signs import WARNING_SIGNS
-from directory_app.core.directory.models import Center, RedFlag
+from directory_app.core.directory.models import Center, CenterAlias, RedFlag
 
 USSC_LETTER = ("https://www.fda.gov/inspections-compliance-enforcement-and-criminal-"
                "investigations/warning-letters/us-stem-cell-clinic-llc-524470-08242017")
@@ -100,10 +100,11 @@ def test_the_warning_signs_link_fda_and_isscr():
 @pytest.fixture
 def directory(empty_store: Any) -> Any:
     with empty_store.session() as s:
+        # Its stored flag is the 2017 letter (same link): it counts once, as in the table.
         s.add(Center(name="US Stem Cell Clinic LLC", city="Sunrise", region="FL",
                      country="United States", website="https://usstemcell.example",
                      red_flags=[RedFlag(kind="regulator_warning", description="x",
-                                        source="fda")]))  # fmt: skip
+                                        evidence_url=USSC_LETTER, source="fda")]))  # fmt: skip
         s.add(Center(name="Mayo Clinic", city="Rochester", region="MN", country="United States"))
     return empty_store
 
@@ -142,7 +143,10 @@ def test_a_directory_center_says_which_letter_matches_its_name_and_place(empty_s
     assert main(["--db", empty_store.url, "check-clinic", "US Stem Cell Clinic"]) == 0
     out = capsys.readouterr().out
     sunrise, miami = out.split("- center 1: ")[1].split("- center 2: ")
-    assert sunrise.startswith("US Stem Cell Clinic (Sunrise, FL), matched by same name\n")
+    # No flag is stored on it, yet the letter matching its name and place counts, as in the
+    # results table's Red flags column.
+    assert sunrise.startswith(
+        "US Stem Cell Clinic (Sunrise, FL), matched by same name; 1 red flag\n")
     assert ("    its name, city and state match the letter's: FDA warning letter dated "
             f"2017-08-24 ({USSC_LETTER})\n") in sunrise
     assert miami.startswith("US Stem Cell Clinic (Miami, FL), matched by same name\n")
@@ -151,3 +155,14 @@ def test_a_directory_center_says_which_letter_matches_its_name_and_place(empty_s
     centers = json.loads(capsys.readouterr().out)["directory"]
     assert [[x["date"] for x in c["letters_matching_name_and_place"]] for c in centers] == [
         ["2017-08-24"], []]
+
+
+def test_a_center_is_found_by_another_name_it_is_registered_under(empty_store, capsys):
+    with empty_store.session() as s:
+        s.add(Center(name="Lakeside Regenerative Institute", city="Sunrise", region="FL",
+                     country="United States",
+                     aliases=[CenterAlias(name="Sunrise Stem Cell Works", source="registry")]))
+    assert main(["--db", empty_store.url, "check-clinic", "Sunrise Stem Cell Works"]) == 0
+    out = capsys.readouterr().out
+    assert ("- center 1: Lakeside Regenerative Institute (Sunrise, FL), matched by same name "
+            "(another name it is registered under: Sunrise Stem Cell Works)") in out

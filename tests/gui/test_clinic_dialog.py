@@ -36,7 +36,7 @@ def store(empty_store):
         s.add(Center(name="US Stem Cell Clinic LLC", city="Sunrise", region="FL",
                      country="United States", website="https://usstemcell.example",
                      red_flags=[RedFlag(kind="regulator_warning", description="x",
-                                        source="fda")]))  # fmt: skip
+                                        evidence_url=USSC_LETTER, source="fda")]))  # fmt: skip
         s.add(Center(name="Mayo Clinic", city="Rochester", region="MN", country="United States"))
     return empty_store
 

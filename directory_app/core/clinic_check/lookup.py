@@ -107,11 +107,16 @@ def letters_for(
 def centers_for(
     centers: Iterable[Mapping[str, Any]], name: str = "", website: str = ""
 ) -> list[CenterMatch]:
-    """Directory centers (dicts with name, city, region, website) with this name or website."""
+    """Directory centers (dicts with name, city, region, website, and optionally `aliases`:
+    the other names it is registered under) with this name or website."""
     domain = domain_of(website)
     found = []
     for center in centers:
         how = name_match(name, str(center.get("name") or "")) if name.strip() else None
+        for alias in center.get("aliases") or () if how is None and name.strip() else ():
+            if (by_alias := name_match(name, str(alias))) is not None:
+                how = f"{by_alias} (another name it is registered under: {alias})"
+                break
         if how is None and domain and domain_of(str(center.get("website") or "")) == domain:
             how = "same website"
         if how:

@@ -9,7 +9,7 @@ allegation, a match is by name or website, and the reader decides.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from directory_app.core.clinic_check.lookup import (
     letters_for,
 )
 from directory_app.core.clinic_check.warning_signs import WARNING_SIGNS, WarningSign
-from directory_app.core.directory.models import Center, RedFlag
+from directory_app.core.directory.models import Center, CenterAlias, RedFlag
 
 #: Said under the letters found, and when none is found; the dialog says the same.
 LETTER_NOTE = ("A warning letter is an allegation by FDA, not a court finding; the firm may have "
@@ -80,15 +80,33 @@ def _letter_json(letter: RegulatorLetter, how: str) -> dict[str, Any]:
 
 
 def directory_centers(session: Session) -> list[dict[str, Any]]:
-    """Every center as the lookup reads it (id, name, place, website, red-flag count)."""
-    flags: dict[int, int] = {}
-    for cid in session.scalars(select(RedFlag.center_id)):
-        flags[cid] = flags.get(cid, 0) + 1
+    """Every center as the lookup reads it (id, name, place, website, its other registered
+    names, the links of its stored
+    red flags, `_flag_urls`, which `with_flag_count` turns into the count the table shows)."""
+    urls: dict[int, list[str | None]] = {}
+    for cid, url in session.execute(select(RedFlag.center_id, RedFlag.evidence_url)):
+        urls.setdefault(cid, []).append(url)
+    aliases: dict[int, list[str]] = {}
+    for cid, alias in session.execute(
+            select(CenterAlias.center_id, CenterAlias.name).order_by(CenterAlias.name)):
+        aliases.setdefault(cid, []).append(alias)
     rows = session.execute(select(Center.id, Center.name, Center.city, Center.region,
                                   Center.country, Center.website).order_by(Center.id))
     return [{"id": r.id, "name": r.name, "city": r.city, "region": r.region,
-             "country": r.country, "website": r.website, "red_flags": flags.get(r.id, 0)}
+             "country": r.country, "website": r.website, "aliases": aliases.get(r.id, []),
+             "_flag_urls": urls.get(r.id, [])}
             for r in rows]  # fmt: skip
+
+
+def with_flag_count(match: CenterMatch) -> CenterMatch:
+    """The match with the center's red-flag count as the results table counts it: its stored
+    flags, and each letter matching its name and place that is not one of them (a stored flag
+    with the letter's link is the same flag)."""
+    center = dict(match.center)
+    stored = center.pop("_flag_urls", [])
+    extra = sum(1 for letter in match.letters if letter.source_url not in stored)
+    center["red_flags"] = len(stored) + extra
+    return replace(match, center=center)
 
 
 def check_clinic(session: Session | None, name: str = "", website: str = "") -> ClinicCheck:
@@ -100,7 +118,7 @@ def check_clinic(session: Session | None, name: str = "", website: str = "") -> 
     centers = directory_centers(session) if session is not None else []
     return ClinicCheck(
         name=name, website=website, letters=tuple(letters_for(name, website)),
-        centers=tuple(centers_for(centers, name, website)),
+        centers=tuple(with_flag_count(m) for m in centers_for(centers, name, website)),
     )
 
 
