@@ -55,3 +55,8 @@ def merged_center(store: Any) -> int:
         s.add(c)
         s.flush()
         return c.id
+
+
+def comparable(center: dict[str, Any]) -> dict[str, Any]:
+    """A loaded center without what every write changes (its version and time stamp)."""
+    return {k: v for k, v in center.items() if k not in ("version", "updated_at")}

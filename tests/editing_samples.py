@@ -50,3 +50,17 @@ def sample_center(**changes: Any) -> dict[str, Any]:
     data = deepcopy(_BASE)
     data.update(changes)
     return data
+
+
+class Recorder:
+    """Stands in for the window: remembers refreshes and the messages it would show."""
+
+    def __init__(self) -> None:
+        self.changed: list[int] = []
+        self.errors: list[str] = []
+
+    def on_change(self, center_id: int) -> None:
+        self.changed.append(center_id)
+
+    def on_error(self, message: str) -> None:
+        self.errors.append(message)

@@ -20,7 +20,7 @@ from directory_app.core.directory.models import (
 from directory_app.core.importing.split_center import SplitError, rejoin_split, split_alias
 from directory_app.core.search.query import search
 from directory_app.core.search.shapes import CenterFilter
-from tests.alias_samples import MAIN, OTHER, merged_center
+from tests.alias_samples import MAIN, OTHER, comparable, merged_center
 
 
 def found(store: Any, text: str) -> list[str]:
@@ -102,11 +102,6 @@ def test_split_refuses_what_it_cannot_do_and_changes_nothing(any_store: Any) -> 
     with any_store.session() as s:
         assert s.scalar(select(Center).where(Center.name == OTHER)) is None
         assert [a.name for a in s.get(Center, center_id).aliases] == [OTHER]
-
-
-def comparable(center: dict[str, Any]) -> dict[str, Any]:
-    """A loaded center without what every write changes (its version and time stamp)."""
-    return {k: v for k, v in center.items() if k not in ("version", "updated_at")}
 
 
 def test_rejoining_a_split_puts_the_center_back_exactly(any_store: Any) -> None:

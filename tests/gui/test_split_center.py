@@ -16,28 +16,13 @@ from directory_app.gui.main_window import MainWindow
 from directory_app.gui.split_dialog import SplitDialog
 from directory_app.gui.undo import EditCenterCommand, SplitCenterCommand
 from directory_app.gui.undo_versions import VersionLedger
-from tests.alias_samples import MAIN, OTHER, merged_center
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.changed: list[int] = []
-        self.errors: list[str] = []
-
-    def on_change(self, center_id: int) -> None:
-        self.changed.append(center_id)
-
-    def on_error(self, message: str) -> None:
-        self.errors.append(message)
+from tests.alias_samples import MAIN, OTHER, comparable, merged_center
+from tests.editing_samples import Recorder
 
 
 def stored(store, center_id: int) -> dict:
     with store.session() as s:
         return load_center(s, center_id)
-
-
-def comparable(center: dict) -> dict:
-    return {k: v for k, v in center.items() if k not in ("version", "updated_at")}
 
 
 def names(store) -> list[str]:

@@ -13,23 +13,9 @@ from directory_app.core.directory.models import Center
 from directory_app.core.exchange.directory_form import add_directory
 from directory_app.gui.undo import AddCenterCommand, DeleteCenterCommand, EditCenterCommand
 from directory_app.gui.undo_versions import VersionLedger
-from tests.editing_samples import sample_center
+from tests.editing_samples import Recorder, sample_center
 
 TODAY = date(2025, 3, 14)
-
-
-class Recorder:
-    """Stands in for the window: remembers refreshes and the messages it would show."""
-
-    def __init__(self) -> None:
-        self.changed: list[int] = []
-        self.errors: list[str] = []
-
-    def on_change(self, center_id: int) -> None:
-        self.changed.append(center_id)
-
-    def on_error(self, message: str) -> None:
-        self.errors.append(message)
 
 
 @pytest.fixture
