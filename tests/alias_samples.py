@@ -11,8 +11,11 @@ from directory_app.core.directory.models import (
     Center,
     CenterAlias,
     ConditionTreated,
+    Contact,
+    RedFlag,
     TherapyOffering,
     Trial,
+    TrialPlace,
     TrialSite,
 )
 
@@ -60,3 +63,40 @@ def merged_center(store: Any) -> int:
 def comparable(center: dict[str, Any]) -> dict[str, Any]:
     """A loaded center without what every write changes (its version and time stamp)."""
     return {k: v for k, v in center.items() if k not in ("version", "updated_at")}
+
+
+KEPT = "Lakeside University Hospitals Medical Center"
+DUPLICATE = "LUH Main Campus"
+TODAY = date(2026, 6, 1)
+
+
+def two_centers(store: Any) -> tuple[int, int]:
+    """One institution as two centers of one city (invented names and trial numbers)."""
+    with store.session() as s:
+        lupus = Trial(nct_id="NCT09900011", title="MSC for lupus", status="recruiting")
+        ms = Trial(nct_id="NCT09900012", title="HSCT for MS", status="recruiting")
+        kept = Center(name=KEPT, city="Cleveland", region="OH", country="United States",
+                      latitude=41.5, longitude=-81.6, location_source="gazetteer",
+                      source="registry", source_ref="ClinicalTrials.gov NCT09900011")
+        kept.trial_sites = [TrialSite(trial=lupus, facility=KEPT)]
+        kept.conditions = [ConditionTreated(condition="lupus", source="registry",
+                                            source_ref="NCT09900011")]
+        other = Center(name=DUPLICATE, city="Cleveland", region="OH", country="United States",
+                       phone="+1 216 555 0142", address="1 Lakeside Way", postal_code="44106",
+                       contact_source="verified", cost_min_usd=90000,
+                       source="registry", source_ref="ClinicalTrials.gov NCT09900012")
+        other.trial_sites = [TrialSite(trial=ms, facility=DUPLICATE),
+                             TrialSite(trial=lupus, facility=DUPLICATE)]
+        other.conditions = [
+            ConditionTreated(condition="lupus", source="verified", verified_on=TODAY),
+            ConditionTreated(condition="multiple_sclerosis", source="registry",
+                             source_ref="NCT09900012"),
+        ]
+        other.contacts = [Contact(role="coordinator", name="Dana Lee", source="verified")]
+        other.red_flags = [RedFlag(kind="other", description="ask about costs", source="verified")]
+        other.aliases = [CenterAlias(name="LUH", source="registry", source_ref="NCT09900012")]
+        s.add_all([kept, other])
+        s.flush()
+        s.add(TrialPlace(trial=ms, city="Cleveland", country="United States",
+                         center_id=other.id, inferred_from="sponsor_city"))
+        return kept.id, other.id

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "info": ("info", "centers"),
     "show": ("show",),
     "split": ("split",),
+    "merge": ("merge",),
     "maintenance": ("check", "backup", "restore", "backups"),
     "sync": ("sync",),
     "search": ("search",),

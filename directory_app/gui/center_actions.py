@@ -94,6 +94,9 @@ class CenterActions:
         self.split_action = w.add_action(
             menu, "S&plit off a registered name…", self.split_center,
             tip="Make one of the center's other registered names a center of its own")
+        self.merge_action = w.add_action(
+            menu, "&Merge into another center…", self.merge_center,
+            tip="The selected center and another of its city are one institution: make them one")
         menu.addSeparator()
         self.shortlist_action = w.add_action(menu, "Add to &shortlist", self.add_to_shortlist,
                                              ["Ctrl+D"])
@@ -141,7 +144,7 @@ class CenterActions:
     def set_read_only(self, read_only: bool) -> None:
         """Turn the actions that write off (or back on); Compare only reads."""
         for action in (self.edit_action, self.new_action, self.delete_action,
-                       self.split_action, self.shortlist_action):
+                       self.split_action, self.merge_action, self.shortlist_action):
             action.setEnabled(not read_only)
 
     # ----------------------------------------------------------------- editing
@@ -244,6 +247,49 @@ class CenterActions:
                 self.window.select_next = None
 
         dialog.accepted.connect(split)
+        self.window.keep_open(dialog)
+
+    def merge_center(self) -> None:
+        """Fold the selected center (a duplicate) into another center of its city."""
+        if self._ready() and not self.editable:
+            self._hint("This directory is read-only: centers cannot be merged.")
+            return
+        center_id = self._selected("merge")
+        if center_id is None or not self._ready():
+            return
+        duplicate = self._load(center_id)
+        if duplicate is None:
+            return
+        # In the function, as in edit_center: the dialog and undo commands load SQLAlchemy.
+        from directory_app.core.importing.merge_center import merge_candidates
+
+        from .merge_dialog import MergeDialog
+        from .undo import MergeCenterCommand
+
+        with self.store.session() as s:
+            candidates = merge_candidates(s, center_id)
+        if not candidates:
+            self._hint(f"No other center in {duplicate.get('city') or 'its city'} to merge "
+                       f"“{duplicate.get('name')}” into.")
+            return
+        dialog = MergeDialog(duplicate, candidates, self.window.main_window)
+
+        def merge() -> None:
+            kept_id = dialog.chosen_id()
+            kept = None if kept_id is None else self._load(kept_id)
+            if kept is None:
+                return
+            command = MergeCenterCommand(self.store, duplicate, kept, self._changed,
+                                         self._refused, versions=self.versions)
+            self.window.select_next = kept_id
+            self.window.undo_stack.push(command)
+            if command.error is None:
+                self._hint(f"“{duplicate.get('name')}” is now another name of "
+                           f"“{kept.get('name')}”. Ctrl+Z brings it back.")
+            else:
+                self.window.select_next = None
+
+        dialog.accepted.connect(merge)
         self.window.keep_open(dialog)
 
     # --------------------------------------------------------- shortlist, compare

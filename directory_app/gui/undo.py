@@ -383,3 +383,75 @@ class SplitCenterCommand(CenterCommand):
                                  expected_new_version=new_version)
         self._leaves(self._before_state)
         return center_id
+
+
+class MergeCenterCommand(CenterCommand):
+    """Folding a duplicate center (`other`, deleted) into the center it duplicates (`kept`,
+    `core.importing.merge_center`); undo brings the duplicate back exactly, with its id."""
+
+    def __init__(
+        self,
+        store: Store,
+        other: dict[str, Any],
+        kept: dict[str, Any],
+        on_change: ChangeCallback,
+        on_error: ErrorCallback | None = None,
+        *,
+        versions: VersionLedger | None = None,
+    ) -> None:
+        super().__init__(store, f"Merge “{other.get('name')}” into “{kept.get('name')}”",
+                         on_change, on_error, versions)
+        self.other = other
+        self.kept = kept
+        self.center_id = kept["id"]
+        self._places: tuple[int, ...] = ()
+        self._kept_before: State | None = None
+        self._kept_after: State | None = None
+        self._other_state: State | None = None
+
+    def redo(self) -> None:
+        self._run(self._merge)
+
+    def _merge(self, s: Session) -> int:
+        # In the function: merging is rare, and its module need not load with the window.
+        from directory_app.core.importing.merge_center import merge_into
+
+        if self._kept_before is None:
+            self._kept_before = self._state(self.kept["id"], self.kept["version"])
+            self._other_state = self._state(self.other["id"], self.other["version"])
+        assert self._other_state is not None
+        version = self._expect(s, self.kept["id"], self._kept_before)
+        other_version = self._expect(s, self.other["id"], self._other_state)
+        result = merge_into(s, self.kept["id"], self.other["id"], expected_version=version,
+                            expected_other_version=other_version)
+        self._places = result.moved_places
+
+        def merged(center_id: int, version: int) -> None:
+            if self._kept_after is None:
+                self._kept_after = self._state(center_id, version)
+            else:
+                self.versions.wrote(self.store.url, center_id, version, self._kept_after)
+
+        self._then = merged
+        return result.kept_id
+
+    def undo(self) -> None:
+        self._run(self._unmerge)
+
+    def _unmerge(self, s: Session) -> int:
+        # In the function, as in _merge.
+        from directory_app.core.importing.merge_center import unmerge
+
+        assert self._kept_before and self._kept_after and self._other_state
+        version = self._expect(s, self.kept["id"], self._kept_after)
+        other_id = unmerge(s, self.kept, self.other, self._places, expected_version=version)
+        other_version = s.scalar(select(Center.version).where(Center.id == other_id))
+        assert other_version is not None
+        kept_before, other_state = self._kept_before, self._other_state
+
+        def unmerged(center_id: int, version: int) -> None:
+            self.versions.wrote(self.store.url, center_id, version, kept_before)
+            self.versions.created(self.store.url, other_id, other_version, other_state)
+
+        self._then = unmerged
+        return self.kept["id"]

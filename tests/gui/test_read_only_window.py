@@ -56,6 +56,7 @@ def test_a_read_only_directory_is_searchable_and_says_it_is_read_only(
         assert window.windowTitle() == f"{APP_TITLE} (read-only)"
         ca, fa = window.center_actions, window.file_actions
         for action in (ca.edit_action, ca.new_action, ca.delete_action, ca.split_action,
+                       ca.merge_action,
                        ca.shortlist_action,
                        fa.import_action, fa.update_action, fa.undo_import_action):
             assert not action.isEnabled(), action.text()

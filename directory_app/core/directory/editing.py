@@ -31,6 +31,7 @@ from directory_app.core.exchange.directory_form import (
     CENTER_FIELDS,
     CHILDREN,
     DATE_FIELDS,
+    OPTIONAL_CHILDREN,
     center_to_dict,
 )
 
@@ -259,7 +260,8 @@ def revert_center(
         if getattr(center, field) != value:
             setattr(center, field, value)
     center.verified_sections = snapshot.get("verified_sections")
-    _sync_children(center, snapshot, None)
+    # A list the snapshot leaves out because it was empty (`OPTIONAL_CHILDREN`) was empty.
+    _sync_children(center, {**{key: [] for key in OPTIONAL_CHILDREN}, **snapshot}, None)
     center.updated_at = utcnow()
     _flush(session, expected_version)
     return center.id

@@ -1,0 +1,164 @@
+"""Edit → Merge into another center…: the dialog, the undoable command, the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select, update
+
+from directory_app.core.directory.editing import load_center
+from directory_app.core.directory.models import Center
+from directory_app.core.importing.merge_center import LIKELY_SAME, merge_candidates
+from directory_app.gui.main_window import MainWindow
+from directory_app.gui.merge_dialog import MergeDialog
+from directory_app.gui.undo import EditCenterCommand, MergeCenterCommand
+from directory_app.gui.undo_versions import VersionLedger
+from tests.alias_samples import DUPLICATE, KEPT, comparable, two_centers
+from tests.editing_samples import Recorder
+
+
+def stored(store, center_id: int) -> dict:
+    with store.session() as s:
+        return load_center(s, center_id)
+
+
+def names(store) -> list[str]:
+    with store.session() as s:
+        return sorted(s.scalars(select(Center.name)))
+
+
+def test_merge_is_undone_and_redone_through_the_stack(qtbot, empty_store):
+    kept_id, other_id = two_centers(empty_store)
+    kept, other = stored(empty_store, kept_id), stored(empty_store, other_id)
+    stack, window, ledger = QUndoStack(), Recorder(), VersionLedger()
+    command = MergeCenterCommand(empty_store, other, kept, window.on_change, window.on_error,
+                                 versions=ledger)
+    stack.push(command)
+    assert window.errors == [] and names(empty_store) == [KEPT]
+    assert command.text() == f"Merge “{DUPLICATE}” into “{KEPT}”"
+    stack.undo()
+    assert window.errors == [] and names(empty_store) == sorted([KEPT, DUPLICATE])
+    assert comparable(stored(empty_store, kept_id)) == comparable(kept)
+    assert comparable(stored(empty_store, other_id)) == comparable(other)
+    stack.redo()
+    assert window.errors == [] and names(empty_store) == [KEPT]
+    # An edit after the merge, undone with it and redone with it.
+    merged = stored(empty_store, kept_id)
+    stack.push(EditCenterCommand(empty_store, merged, {**merged, "notes": "one institution"},
+                                 window.on_change, window.on_error, versions=ledger))
+    stack.undo()
+    stack.undo()
+    assert window.errors == [] and names(empty_store) == sorted([KEPT, DUPLICATE])
+    stack.redo()
+    stack.redo()
+    assert window.errors == [] and stored(empty_store, kept_id)["notes"] == "one institution"
+
+
+def test_undo_after_a_save_elsewhere_is_refused_and_keeps_it(qtbot, empty_store):
+    kept_id, other_id = two_centers(empty_store)
+    kept, other = stored(empty_store, kept_id), stored(empty_store, other_id)
+    stack, window = QUndoStack(), Recorder()
+    stack.push(MergeCenterCommand(empty_store, other, kept, window.on_change, window.on_error))
+    with empty_store.session() as s:  # another coordinator saves the merged center
+        s.execute(update(Center).where(Center.id == kept_id)
+                  .values(notes="saved elsewhere", version=Center.version + 1))
+    stack.undo()
+    assert window.errors and "changed elsewhere" in window.errors[0]
+    assert names(empty_store) == [KEPT]
+    assert stored(empty_store, kept_id)["notes"] == "saved elsewhere"
+
+
+def test_the_dialog_offers_only_centers_of_the_same_city(
+    qtbot, empty_store
+):
+    kept_id, other_id = two_centers(empty_store)
+    with empty_store.session() as s:
+        s.add(Center(name="LUH Akron", city="Akron", region="OH", country="United States"))
+        candidates = merge_candidates(s, other_id)
+    assert [c.id for c in candidates] == [kept_id]
+    dialog = MergeDialog(stored(empty_store, other_id), candidates)
+    qtbot.addWidget(dialog)
+    assert dialog.centers.count() == 1
+    assert dialog.centers.item(0).text() == f"{KEPT}  (1 trial)"
+    # Its name is not alike enough to choose it for the person: Merge waits for a choice.
+    assert candidates[0].likeness < LIKELY_SAME
+    assert dialog.chosen_id() is None and not dialog.merge_button.isEnabled()
+    qtbot.keyClick(dialog.centers, Qt.Key.Key_Space)
+    assert dialog.chosen_id() == kept_id and dialog.merge_button.isEnabled()
+
+
+def test_a_center_alike_by_name_is_listed_first_and_chosen(qtbot, empty_store):
+    kept_id, other_id = two_centers(empty_store)
+    with empty_store.session() as s:
+        s.add(Center(name="Lakeside University Hospitals Medical Ctr", city="Cleveland",
+                     region="OH", country="United States"))
+        s.flush()
+        candidates = merge_candidates(s, kept_id)
+    assert [c.name for c in candidates] == ["Lakeside University Hospitals Medical Ctr",
+                                            DUPLICATE]
+    assert candidates[0].likeness >= LIKELY_SAME > candidates[1].likeness
+    dialog = MergeDialog(stored(empty_store, kept_id), candidates)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_id() == candidates[0].id and dialog.merge_button.isEnabled()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def open_dialog() -> MergeDialog | None:
+    found = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, MergeDialog) and w.isVisible()]  # fmt: skip
+    return found[0] if found else None
+
+
+def test_the_window_merges_by_keyboard_and_ctrl_z_brings_the_duplicate_back(
+    qtbot, empty_store, settings
+):
+    kept_id, other_id = two_centers(empty_store)
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.show()
+    window.table.select_center(other_id)
+    window.center_actions.merge_action.trigger()
+    qtbot.waitUntil(lambda: open_dialog() is not None, timeout=5000)
+    dialog = open_dialog()
+    assert dialog is not None
+    qtbot.keyClick(dialog.centers, Qt.Key.Key_Space)  # choose the (only) center of the city
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        qtbot.keyClick(dialog.centers, Qt.Key.Key_Return)
+    assert [r.name for r in window.model.rows] == [KEPT]
+    assert "Ctrl+Z brings it back" in window.statusBar().currentMessage()
+    assert window.table.current_center_id() == kept_id
+    # The dialog has closed; a window manager gives the window back its focus (offscreen, the
+    # test does), and Ctrl+Z then reaches the window's Undo.
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(r.name for r in window.model.rows) == sorted([KEPT, DUPLICATE])
+
+
+def test_a_center_alone_in_its_city_says_so(qtbot, empty_store, settings):
+    with empty_store.session() as s:
+        alone = Center(name="LUH Akron", city="Akron", region="OH", country="United States")
+        s.add(alone)
+        s.flush()
+        alone_id = alone.id
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.show()
+    window.table.select_center(alone_id)
+    window.center_actions.merge_action.trigger()
+    assert "No other center in Akron" in window.statusBar().currentMessage()
+    assert open_dialog() is None
