@@ -13,9 +13,16 @@ from directory_app.core.directory.editing import EditConflict, load_center
 from directory_app.core.directory.models import (
     Center,
     CenterAlias,
+    Trial,
     TrialPlace,
+    TrialSite,
 )
-from directory_app.core.importing.merge_center import MergeError, merge_into, unmerge
+from directory_app.core.importing.merge_center import (
+    MergeError,
+    merge_into,
+    suggest_merges,
+    unmerge,
+)
 from directory_app.core.importing.split_center import split_alias
 from directory_app.core.search.query import search
 from directory_app.core.search.shapes import CenterFilter
@@ -121,3 +128,49 @@ def test_merge_runs_from_the_command_line(
                       "trials": ["NCT09900012"]}  # fmt: skip
     assert main(["--db", engine_url, "show", str(kept_id)]) == 0
     assert "Also registered as: LUH (" in capsys.readouterr().out
+
+
+def test_suggestions_list_what_the_build_would_merge_and_nothing_once_merged(
+    any_store: Any, engine_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with any_store.session() as s:
+        big = Center(name="Lakeside University Medical Center", city="Cleveland",
+                     region="OH", country="United States", source="registry")
+        trials = [Trial(nct_id=f"NCT0990002{n}", title="t", status="completed") for n in (1, 2)]
+        big.trial_sites = [TrialSite(trial=t, facility=big.name) for t in trials]
+        short = Center(name="LUH Lakeside University Hospitals", city="Cleveland", region="OH",
+                       country="United States", source="registry")
+        twin = Center(name="Lakeside University Hospital", city="Cleveland", region="OH",
+                      country="United States", source="registry")
+        elsewhere = Center(name="Lakeside University Hospital", city="Akron", region="OH",
+                           country="United States", source="registry")
+        s.add_all([big, short, twin, elsewhere])
+        s.flush()
+        big_id, twin_id = big.id, twin.id
+    with any_store.session() as s:
+        found = suggest_merges(s)
+    # Both name "Lakeside University" once "Medical Center" / "Hospital" is left off; the
+    # center with the most trials keeps its name; "LUH ..." is another name; Akron another
+    # place.
+    assert [(m.duplicate_id, m.into_id, m.rule) for m in found] == [
+        (twin_id, big_id, "same institution name")]
+    assert found[0].line() == (
+        f"merge {twin_id} --into {big_id}   # 'Lakeside University Hospital' into "
+        "'Lakeside University Medical Center' (Cleveland, OH): same institution name")
+    assert main(["--db", engine_url, "merge", "--suggest", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [m["duplicate_id"] for m in data["suggestions"]] == [twin_id]
+    assert main(["--db", engine_url, "merge", "--suggest", str(twin_id)]) == 2
+    assert "--suggest takes no ids" in capsys.readouterr().err
+    assert main(["--db", engine_url, "merge", str(twin_id)]) == 2
+    assert "give the duplicate's id and --into ID" in capsys.readouterr().err
+    assert main(["--db", engine_url, "merge", str(twin_id), "--into", str(big_id)]) == 0
+    capsys.readouterr()
+    assert main(["--db", engine_url, "merge", "--suggest"]) == 0
+    assert capsys.readouterr().out.startswith("No two centers of one city name the same")
+
+
+def test_the_bundled_directory_leaves_nothing_to_suggest(seeded_store: Any) -> None:
+    """The seed build already made every merge its rules find (the CMS number included)."""
+    with seeded_store.session() as s:
+        assert suggest_merges(s) == []

@@ -38,8 +38,14 @@ from directory_app.core.directory.models import (
     utcnow,
 )
 from directory_app.core.directory.vocab import Provenance
-from directory_app.core.exchange.directory_form import CENTER_FIELDS, CHILDREN
+from directory_app.core.exchange.directory_form import (
+    CENTER_FIELDS,
+    CHILDREN,
+    center_to_dict,
+    load_centers,
+)
 from directory_app.core.geo import places as geo
+from directory_app.core.registry.institutions import ALL_RULES, plan_merges
 from directory_app.core.registry.names import name_similarity, normalize_city
 
 #: Fields a merge never takes from the duplicate: the center's identity and record.
@@ -252,3 +258,36 @@ def merge_candidates(session: Session, center_id: int) -> list[Candidate]:
         found.append(Candidate(c.id, c.name, len(c.trial_sites),
                                tuple(a.name for a in c.aliases), likeness))  # fmt: skip
     return sorted(found, key=lambda c: (-c.likeness, -c.trials, c.name.casefold(), c.id))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Two centers of one city that the seed build's rules would make one (a directory made
+    before those merges, or centers added since): a person checks and merges them."""
+
+    duplicate_id: int
+    duplicate_name: str
+    into_id: int
+    into_name: str
+    city: str
+    rule: str
+
+    def line(self) -> str:
+        return (f"merge {self.duplicate_id} --into {self.into_id}   # '{self.duplicate_name}'"
+                f" into '{self.into_name}' ({self.city}): {self.rule}")
+
+
+def suggest_merges(session: Session) -> list[Suggestion]:
+    """The merges `registry.institutions` would make in this directory now (every rule, the
+    CMS number included), each as a duplicate to fold into the center that keeps its name."""
+    centers = load_centers(session)
+    rows = [{**center_to_dict(c), "id": c.id} for c in centers]
+    found = []
+    for kept_index, others in plan_merges(rows, ALL_RULES):
+        kept = rows[kept_index]
+        city = ", ".join(str(p) for p in (kept.get("city"), kept.get("region")) if p)
+        for i, rule in others:
+            other = rows[i]
+            found.append(Suggestion(other["id"], other["name"], kept["id"], kept["name"], city,
+                                    rule))  # fmt: skip
+    return sorted(found, key=lambda m: (m.city, m.into_name, m.duplicate_name))

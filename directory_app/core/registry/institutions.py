@@ -282,6 +282,22 @@ def absorb(kept: dict[str, Any], other: dict[str, Any]) -> None:
         kept["source_ref"] = "; ".join(refs)
 
 
+#: Every rule, the CMS number included (for a directory whose centers already carry it).
+ALL_RULES = (*REGISTRY_RULES, BY_CCN)
+
+
+def plan_merges(
+    centers: list[dict[str, Any]], rules: Iterable[str] = REGISTRY_RULES
+) -> list[tuple[int, tuple[tuple[int, str], ...]]]:
+    """Per institution named by several centers (by index): the center that keeps its name
+    and id (`_rank`), and each other with the rule that joined it. Changes nothing."""
+    plan = []
+    for group in find_merges(centers, rules):
+        ordered = sorted(group, key=lambda item: _rank(centers[item[0]]))
+        plan.append((ordered[0][0], tuple((i, rule or BY_NAME) for i, rule in ordered[1:])))
+    return plan
+
+
 def merge_same_institution(
     centers: dict[str, dict[str, Any]], rules: Iterable[str] = REGISTRY_RULES
 ) -> tuple[list[Merge], dict[str, str]]:
@@ -292,15 +308,14 @@ def merge_same_institution(
     rows = [centers[k] for k in keys]
     merges: list[Merge] = []
     moved: dict[str, str] = {}
-    for group in find_merges(rows, rules):
-        ordered = sorted(group, key=lambda item: _rank(rows[item[0]]))
-        kept = rows[ordered[0][0]]
+    for kept_index, others in plan_merges(rows, rules):
+        kept = rows[kept_index]
         merged = []
-        for i, rule in ordered[1:]:
+        for i, rule in others:
             other = rows[i]
             absorb(kept, other)
             moved[other["uid"]] = kept["uid"]
-            merged.append((other["name"], rule or BY_NAME))
+            merged.append((other["name"], rule))
             del centers[keys[i]]
         city = ", ".join(p for p in (kept.get("city"), kept.get("region")) if p)
         merges.append(Merge(kept["name"], city, tuple(sorted(merged))))
