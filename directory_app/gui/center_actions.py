@@ -249,6 +249,49 @@ class CenterActions:
         dialog.accepted.connect(split)
         self.window.keep_open(dialog)
 
+    def find_duplicates(self) -> None:
+        """Tools → Find duplicate centers…: the build's merge rules over this directory, run in
+        a worker; the dialog merges a pair only when the person says so (undoable)."""
+        if self.window.store is None:
+            return
+        # In the function: the suggestions and the dialog load SQLAlchemy and the rules.
+        from directory_app.core.importing.merge_center import Suggestion, suggest_merges
+
+        from .duplicates_dialog import DuplicatesDialog
+
+        def run(s: Any, _progress: Any) -> list[Suggestion]:
+            return suggest_merges(s)
+
+        def merge(suggestion: Suggestion) -> bool:
+            if not self.editable:
+                self._hint("This directory is read-only: centers cannot be merged.")
+                return False
+            return self._merge(suggestion.duplicate_id, suggestion.into_id)
+
+        def show(found: list[Suggestion]) -> None:
+            self.window.keep_open(DuplicatesDialog(found, merge, self.window.main_window))
+
+        self.window.run_long("Finding duplicate centers", run, show)
+
+    def _merge(self, duplicate_id: int, kept_id: int) -> bool:
+        """Push the undoable merge of `duplicate_id` into `kept_id`; True if it was saved."""
+        # In the function, as in edit_center: the undo commands load SQLAlchemy.
+        from .undo import MergeCenterCommand
+
+        duplicate, kept = self._load(duplicate_id), self._load(kept_id)
+        if duplicate is None or kept is None:
+            return False
+        command = MergeCenterCommand(self.store, duplicate, kept, self._changed, self._refused,
+                                     versions=self.versions)
+        self.window.select_next = kept_id
+        self.window.undo_stack.push(command)
+        if command.error is not None:
+            self.window.select_next = None
+            return False
+        self._hint(f"“{duplicate.get('name')}” is now another name of “{kept.get('name')}”. "
+                   "Ctrl+Z brings it back.")
+        return True
+
     def merge_center(self) -> None:
         """Fold the selected center (a duplicate) into another center of its city."""
         if self._ready() and not self.editable:
@@ -264,7 +307,6 @@ class CenterActions:
         from directory_app.core.importing.merge_center import merge_candidates
 
         from .merge_dialog import MergeDialog
-        from .undo import MergeCenterCommand
 
         with self.store.session() as s:
             candidates = merge_candidates(s, center_id)
@@ -276,18 +318,8 @@ class CenterActions:
 
         def merge() -> None:
             kept_id = dialog.chosen_id()
-            kept = None if kept_id is None else self._load(kept_id)
-            if kept is None:
-                return
-            command = MergeCenterCommand(self.store, duplicate, kept, self._changed,
-                                         self._refused, versions=self.versions)
-            self.window.select_next = kept_id
-            self.window.undo_stack.push(command)
-            if command.error is None:
-                self._hint(f"“{duplicate.get('name')}” is now another name of "
-                           f"“{kept.get('name')}”. Ctrl+Z brings it back.")
-            else:
-                self.window.select_next = None
+            if kept_id is not None:
+                self._merge(center_id, kept_id)
 
         dialog.accepted.connect(merge)
         self.window.keep_open(dialog)

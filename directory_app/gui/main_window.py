@@ -299,6 +299,8 @@ class MainWindow(QMainWindow):
                         tip="Look for damaged or impossible records")
         self.add_action(tools, "Check a c&linic…", self.check_clinic, ["Ctrl+Shift+K"],
                         tip="Look a clinic up in the FDA letters and the directory; warning signs")
+        self.add_action(tools, "Find &duplicate centers…", self.center_actions.find_duplicates,
+                        tip="Centers of one city that seem to be one institution, to merge")
         help_menu = bar.addMenu("&Help")
         self.add_action(help_menu, "&About", self.show_about)
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from directory_app.core.directory.editing import load_center
 from directory_app.core.directory.models import Center
 from directory_app.core.importing.merge_center import LIKELY_SAME, merge_candidates
+from directory_app.gui.duplicates_dialog import DuplicatesDialog
 from directory_app.gui.main_window import MainWindow
 from directory_app.gui.merge_dialog import MergeDialog
 from directory_app.gui.undo import EditCenterCommand, MergeCenterCommand
@@ -162,3 +163,50 @@ def test_a_center_alone_in_its_city_says_so(qtbot, empty_store, settings):
     window.center_actions.merge_action.trigger()
     assert "No other center in Akron" in window.statusBar().currentMessage()
     assert open_dialog() is None
+
+
+def open_duplicates() -> DuplicatesDialog | None:
+    found = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, DuplicatesDialog) and w.isVisible()]  # fmt: skip
+    return found[0] if found else None
+
+
+def test_find_duplicates_lists_the_rules_finds_and_merges_only_the_chosen_one(
+    qtbot, empty_store, settings
+):
+    with empty_store.session() as s:
+        pairs = []
+        for city in ("Cleveland", "Akron"):
+            big = Center(name="Lakeside University Medical Center", city=city, region="OH",
+                         country="United States", source="registry")
+            twin = Center(name="Lakeside University Hospital", city=city, region="OH",
+                          country="United States", source="registry")
+            s.add_all([big, twin])
+            s.flush()
+            pairs.append((twin.id, big.id))
+    window = MainWindow(empty_store, settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.show()
+    tools = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Tools")
+    action = next(a for a in tools.actions() if "duplicate" in a.text())
+    assert action.text() == "Find &duplicate centers…"
+    action.trigger()
+    qtbot.waitUntil(lambda: open_duplicates() is not None, timeout=10000)
+    dialog = open_duplicates()
+    assert dialog is not None
+    assert dialog.list.count() == 2 and dialog.count_label.text() == "&2 possible duplicates:"
+    assert not dialog.merge_button.isEnabled()  # nothing is chosen for the person
+    first = dialog.list.item(0).text()
+    assert first.startswith("“Lakeside University Hospital” (center ")
+    assert "Akron, OH: same institution name" in first  # sorted by city
+    dialog.list.setCurrentRow(0)
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        dialog.merge_button.click()
+    assert dialog.list.count() == 1 and "Cleveland, OH" in dialog.list.item(0).text()
+    assert len(window.model.rows) == 3
+    with empty_store.session() as s:
+        assert s.get(Center, pairs[1][0]) is None and s.get(Center, pairs[0][0]) is not None
+    with qtbot.waitSignal(window.resultsShown, timeout=5000):
+        window.undo_stack.undo()
+    assert len(window.model.rows) == 4
