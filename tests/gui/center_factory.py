@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+from PySide6.QtWidgets import QApplication, QWidget
 
 from directory_app.core.directory.models import (
     Center,
@@ -110,3 +112,12 @@ def rich_center(session: Any) -> int:
     session.add_all([trial, c])
     session.flush()
     return c.id
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def shown_dialog(kind: type[W]) -> W | None:
+    """The visible top-level widget of this type (a dialog the window opened), if any."""
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+    return found[0] if found else None

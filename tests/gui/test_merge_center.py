@@ -21,6 +21,8 @@ from directory_app.gui.undo_versions import VersionLedger
 from tests.alias_samples import DUPLICATE, KEPT, comparable, two_centers
 from tests.editing_samples import Recorder
 
+from .center_factory import shown_dialog
+
 
 def stored(store, center_id: int) -> dict:
     with store.session() as s:
@@ -114,11 +116,6 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def open_dialog() -> MergeDialog | None:
-    found = [w for w in QApplication.topLevelWidgets()
-             if isinstance(w, MergeDialog) and w.isVisible()]  # fmt: skip
-    return found[0] if found else None
-
 
 def test_the_window_merges_by_keyboard_and_ctrl_z_brings_the_duplicate_back(
     qtbot, empty_store, settings
@@ -130,8 +127,8 @@ def test_the_window_merges_by_keyboard_and_ctrl_z_brings_the_duplicate_back(
         window.show()
     window.table.select_center(other_id)
     window.center_actions.merge_action.trigger()
-    qtbot.waitUntil(lambda: open_dialog() is not None, timeout=5000)
-    dialog = open_dialog()
+    qtbot.waitUntil(lambda: shown_dialog(MergeDialog) is not None, timeout=5000)
+    dialog = shown_dialog(MergeDialog)
     assert dialog is not None
     qtbot.keyClick(dialog.centers, Qt.Key.Key_Space)  # choose the (only) center of the city
     with qtbot.waitSignal(window.resultsShown, timeout=5000):
@@ -162,13 +159,8 @@ def test_a_center_alone_in_its_city_says_so(qtbot, empty_store, settings):
     window.table.select_center(alone_id)
     window.center_actions.merge_action.trigger()
     assert "No other center in Akron" in window.statusBar().currentMessage()
-    assert open_dialog() is None
+    assert shown_dialog(MergeDialog) is None
 
-
-def open_duplicates() -> DuplicatesDialog | None:
-    found = [w for w in QApplication.topLevelWidgets()
-             if isinstance(w, DuplicatesDialog) and w.isVisible()]  # fmt: skip
-    return found[0] if found else None
 
 
 def test_find_duplicates_lists_the_rules_finds_and_merges_only_the_chosen_one(
@@ -192,8 +184,8 @@ def test_find_duplicates_lists_the_rules_finds_and_merges_only_the_chosen_one(
     action = next(a for a in tools.actions() if "duplicate" in a.text())
     assert action.text() == "Find &duplicate centers…"
     action.trigger()
-    qtbot.waitUntil(lambda: open_duplicates() is not None, timeout=10000)
-    dialog = open_duplicates()
+    qtbot.waitUntil(lambda: shown_dialog(DuplicatesDialog) is not None, timeout=10000)
+    dialog = shown_dialog(DuplicatesDialog)
     assert dialog is not None
     assert dialog.list.count() == 2 and dialog.count_label.text() == "&2 possible duplicates:"
     assert not dialog.merge_button.isEnabled()  # nothing is chosen for the person

@@ -19,6 +19,8 @@ from directory_app.gui.undo_versions import VersionLedger
 from tests.alias_samples import MAIN, OTHER, comparable, merged_center
 from tests.editing_samples import Recorder
 
+from .center_factory import shown_dialog
+
 
 def stored(store, center_id: int) -> dict:
     with store.session() as s:
@@ -106,11 +108,6 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def open_dialog() -> SplitDialog | None:
-    found = [w for w in QApplication.topLevelWidgets()
-             if isinstance(w, SplitDialog) and w.isVisible()]  # fmt: skip
-    return found[0] if found else None
-
 
 def test_the_window_splits_the_selected_center_and_ctrl_z_merges_it_back(
     qtbot, empty_store, settings, tmp_path
@@ -125,8 +122,8 @@ def test_the_window_splits_the_selected_center_and_ctrl_z_merges_it_back(
     header = f"Also registered as: {OTHER} (inferred from"
     qtbot.waitUntil(lambda: header in window.detail.toPlainText(), timeout=5000)
     window.center_actions.split_action.trigger()
-    qtbot.waitUntil(lambda: open_dialog() is not None, timeout=5000)
-    dialog = open_dialog()
+    qtbot.waitUntil(lambda: shown_dialog(SplitDialog) is not None, timeout=5000)
+    dialog = shown_dialog(SplitDialog)
     assert dialog is not None
     dialog.grab().save(str(tmp_path / "split.png"))
     with qtbot.waitSignal(window.resultsShown, timeout=5000):
@@ -154,4 +151,4 @@ def test_a_center_without_other_names_says_so(qtbot, empty_store, settings):
     window.table.select_center(center_id)
     window.center_actions.split_action.trigger()
     assert "has no other registered names to split off" in window.statusBar().currentMessage()
-    assert open_dialog() is None
+    assert shown_dialog(SplitDialog) is None
