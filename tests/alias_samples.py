@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
+from directory_app.core.directory.editing import load_center
 from directory_app.core.directory.models import (
     Center,
     CenterAlias,
@@ -100,3 +103,15 @@ def two_centers(store: Any) -> tuple[int, int]:
         s.add(TrialPlace(trial=ms, city="Cleveland", country="United States",
                          center_id=other.id, inferred_from="sponsor_city"))
         return kept.id, other.id
+
+
+def stored(store: Any, center_id: int) -> dict[str, Any]:
+    """The center as `load_center` reads it now."""
+    with store.session() as s:
+        return load_center(s, center_id)
+
+
+def names(store: Any) -> list[str]:
+    """Every center's name, sorted."""
+    with store.session() as s:
+        return sorted(s.scalars(select(Center.name)))

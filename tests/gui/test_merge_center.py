@@ -8,9 +8,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from directory_app.core.directory.editing import load_center
 from directory_app.core.directory.models import Center
 from directory_app.core.importing.merge_center import LIKELY_SAME, merge_candidates
 from directory_app.gui.duplicates_dialog import DuplicatesDialog
@@ -18,20 +17,10 @@ from directory_app.gui.main_window import MainWindow
 from directory_app.gui.merge_dialog import MergeDialog
 from directory_app.gui.undo import EditCenterCommand, MergeCenterCommand
 from directory_app.gui.undo_versions import VersionLedger
-from tests.alias_samples import DUPLICATE, KEPT, comparable, two_centers
+from tests.alias_samples import DUPLICATE, KEPT, comparable, names, stored, two_centers
 from tests.editing_samples import Recorder
 
 from .center_factory import shown_dialog
-
-
-def stored(store, center_id: int) -> dict:
-    with store.session() as s:
-        return load_center(s, center_id)
-
-
-def names(store) -> list[str]:
-    with store.session() as s:
-        return sorted(s.scalars(select(Center.name)))
 
 
 def test_merge_is_undone_and_redone_through_the_stack(qtbot, empty_store):

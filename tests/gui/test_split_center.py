@@ -8,28 +8,17 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
-from directory_app.core.directory.editing import load_center
 from directory_app.core.directory.models import Center, CenterAlias
 from directory_app.gui.main_window import MainWindow
 from directory_app.gui.split_dialog import SplitDialog
 from directory_app.gui.undo import EditCenterCommand, SplitCenterCommand
 from directory_app.gui.undo_versions import VersionLedger
-from tests.alias_samples import MAIN, OTHER, comparable, merged_center
+from tests.alias_samples import MAIN, OTHER, comparable, merged_center, names, stored
 from tests.editing_samples import Recorder
 
 from .center_factory import shown_dialog
-
-
-def stored(store, center_id: int) -> dict:
-    with store.session() as s:
-        return load_center(s, center_id)
-
-
-def names(store) -> list[str]:
-    with store.session() as s:
-        return sorted(s.scalars(select(Center.name)))
 
 
 def test_split_is_undone_and_redone_through_the_stack(qtbot, empty_store):
