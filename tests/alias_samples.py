@@ -1,6 +1,7 @@
-"""A center as the bundled directory leaves a merge of two registry names (for the alias,
-split and undo tests of the core and the window). Invented names and trial numbers: no test
-states a fact about a real institution."""
+"""Samples for the alias, split, merge and undo tests of the core and the window: a center as
+the bundled directory leaves a merge of two registry names (`merged_center`), and one
+institution listed as two centers of one city (`two_centers`). Invented names and trial
+numbers: no test states a fact about a real institution."""
 
 from __future__ import annotations
 
