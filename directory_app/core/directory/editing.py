@@ -102,9 +102,10 @@ def _snapshot_value(field: str, value: Any) -> Any:
     return _as_date(value) if field in DATE_FIELDS else value
 
 
-def _load_fresh(session: Session, center_id: int) -> Center | None:
+def fresh_center(session: Session, center_id: int) -> Center | None:
     """The center with everything `center_to_dict` reads, re-read even if the session already
-    holds it: a stale copy would hide another person's save."""
+    holds it: a stale copy would hide another person's save. Edits, splits and merges all
+    read a center this way."""
     stmt = (
         select(Center)
         .where(Center.id == center_id)
@@ -119,7 +120,7 @@ def _load_fresh(session: Session, center_id: int) -> Center | None:
 
 def _get_for_update(session: Session, center_id: int, expected_version: int | None) -> Center:
     """The stored center, freshly read, after checking it is the version the person edited."""
-    center = _load_fresh(session, center_id)
+    center = fresh_center(session, center_id)
     if center is None:
         raise EditConflict.deleted(expected_version)
     if expected_version is not None and center.version != expected_version:
@@ -321,7 +322,7 @@ def restore_center(session: Session, snapshot: dict[str, Any]) -> int:
 
 def load_center(session: Session, center_id: int) -> dict[str, Any]:
     """One center in the exchange form (with `id`), fresh from the database."""
-    center = _load_fresh(session, center_id)
+    center = fresh_center(session, center_id)
     if center is None:
         raise CenterNotFound(f"no center with id {center_id}")
     return center_to_dict(center)

@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from directory_app.core.directory.editing import (
     UNIQUE_KEYS,
     EditConflict,
-    delete_center,
+    fresh_center,
     restore_center,
     revert_center,
 )
@@ -34,7 +34,6 @@ from directory_app.core.directory.models import (
     Center,
     CenterAlias,
     TrialPlace,
-    TrialSite,
     utcnow,
 )
 from directory_app.core.directory.vocab import Provenance
@@ -44,9 +43,8 @@ from directory_app.core.exchange.directory_form import (
     center_to_dict,
     load_centers,
 )
-from directory_app.core.geo import places as geo
-from directory_app.core.registry.institutions import ALL_RULES, plan_merges
-from directory_app.core.registry.names import name_similarity, normalize_city
+from directory_app.core.registry.institutions import ALL_RULES, place_key, plan_merges
+from directory_app.core.registry.names import name_similarity
 
 #: Fields a merge never takes from the duplicate: the center's identity and record.
 _OWN_FIELDS = frozenset({
@@ -77,23 +75,14 @@ class MergeResult:
 
 
 def _load(session: Session, center_id: int) -> Center:
-    center = session.scalars(
-        select(Center)
-        .where(Center.id == center_id)
-        .options(
-            *(selectinload(getattr(Center, key)) for key in CHILDREN),
-            selectinload(Center.trial_sites).selectinload(TrialSite.trial),
-        )
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    center = fresh_center(session, center_id)
     if center is None:
         raise MergeError(f"no center with id {center_id}")
     return center
 
 
-def _place(center: Center) -> tuple[str, str]:
-    country = geo.country_code(center.country or "") or (center.country or "")
-    return normalize_city(center.city or ""), country.lower()
+def _place(center: Center) -> str:
+    return place_key(center.city, center.country)
 
 
 def _check(center: Center, expected: int | None) -> None:
@@ -186,7 +175,8 @@ def merge_into(
     kept.updated_at = utcnow()  # a new version: an editor holding the old one is refused
     try:
         session.flush()
-        delete_center(session, other.id, expected_version=other.version)
+        session.delete(other)  # its facts go with it; what it had that counts has moved
+        session.flush()
     except StaleDataError as exc:
         raise EditConflict.changed(None, expected_version) from exc
     return MergeResult(kept.id, other.name, tuple(sorted(moved)),
@@ -244,15 +234,22 @@ def merge_candidates(session: Session, center_id: int) -> list[Candidate]:
     center = _load(session, center_id)
     place = _place(center)
     mine = [center.name, *(a.name for a in center.aliases)]
+    # Cities are compared normalised ("St. Louis", "Saint Louis"), so SQL narrows by country
+    # and reads only id and city; whole centers are loaded for the city's few only.
+    same_city = [
+        cid for cid, city, country in session.execute(
+            select(Center.id, Center.city, Center.country)
+            .where(Center.id != center_id, Center.country == center.country)
+        )
+        if place_key(city, country) == place
+    ]  # fmt: skip
     rows = session.scalars(
         select(Center)
-        .where(Center.id != center_id, Center.country == center.country)
+        .where(Center.id.in_(same_city))
         .options(selectinload(Center.aliases), selectinload(Center.trial_sites))
-    )
+    ) if same_city else ()
     found = []
     for c in rows:
-        if _place(c) != place:
-            continue
         theirs = [c.name, *(a.name for a in c.aliases)]
         likeness = max(name_similarity(a, b) for a in mine for b in theirs)
         found.append(Candidate(c.id, c.name, len(c.trial_sites),

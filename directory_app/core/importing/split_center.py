@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from directory_app.core.directory.editing import EditConflict, revert_center
+from directory_app.core.directory.editing import EditConflict, fresh_center, revert_center
 from directory_app.core.directory.models import (
     Center,
     ConditionTreated,
@@ -64,18 +64,7 @@ def _nct(ref: str | None) -> str | None:
 
 
 def _center(session: Session, center_id: int) -> Center:
-    center = session.scalars(
-        select(Center)
-        .where(Center.id == center_id)
-        .options(
-            selectinload(Center.aliases),
-            selectinload(Center.therapies),
-            selectinload(Center.conditions),
-            selectinload(Center.team),
-            selectinload(Center.trial_sites).selectinload(TrialSite.trial),
-        )
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    center = fresh_center(session, center_id)
     if center is None:
         raise SplitError(f"no center with id {center_id}")
     return center
@@ -226,12 +215,7 @@ def rejoin_split(
     """Undo `split_alias`: the trial links the split moved go back to the center, the center
     split off is deleted, and the center is put back exactly as `before` (`load_center` before
     the split) has it, its alias and inferred facts included. Returns the center's id."""
-    new = session.scalars(
-        select(Center)
-        .where(Center.id == new_id)
-        .options(selectinload(Center.trial_sites).selectinload(TrialSite.trial))
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    new = fresh_center(session, new_id)
     if new is None:
         raise EditConflict(
             "The center split off was deleted elsewhere; nothing was merged back."

@@ -141,9 +141,11 @@ def _address(center: dict[str, Any]) -> str | None:
     return f"{' '.join(str(address).lower().split())}|{str(postal)[:5]}"
 
 
-def _place(center: dict[str, Any]) -> str:
-    country = geo.country_code(center.get("country") or "") or (center.get("country") or "")
-    return f"{normalize_city(center.get('city') or '')}|{country.lower()}"
+def place_key(city: str | None, country: str | None) -> str:
+    """The city and country two centers must share to be one institution ("St. Louis" and
+    "Saint Louis" agree, as do "USA" and "United States")."""
+    code = geo.country_code(country or "") or (country or "")
+    return f"{normalize_city(city or '')}|{code.lower()}"
 
 
 def _types(name: str) -> frozenset[str]:
@@ -207,7 +209,7 @@ def find_merges(
     keys: dict[tuple[str, str, str], int] = {}
     wanted = frozenset(rules)
     for i, center in enumerate(centers):
-        place = _place(center)
+        place = place_key(center.get("city"), center.get("country"))
         for rule, value in _candidates(center):
             if not value or rule not in wanted:
                 continue
