@@ -159,9 +159,10 @@ def _header(facts: CenterFacts) -> str:
     kind = facts.kind
     parts = [f"<h2>{escape(facts.name)}</h2>"]
     if facts.aliases:
-        names = "; ".join(f"{escape(name)} <span class='prov'>({linkify_nct(source)})</span>"
-                          for name, source in facts.aliases)
-        parts.append(f"<div>Also registered as: {names}</div>")
+        # One name a line: a merged institution can have several, each with its own record.
+        names = "".join(f"<li>{escape(name)} <span class='prov'>— {linkify_nct(source)}</span>"
+                        "</li>" for name, source in facts.aliases)
+        parts.append(f"<div>Also registered as:</div><ul style='margin-top:0'>{names}</ul>")
     parts.append("<div>" + (value_html(kind) if kind.known else f"Kind: {UNKNOWN}")
                  + source_html(kind) + "</div>")
     badges = []

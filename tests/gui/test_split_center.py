@@ -108,7 +108,7 @@ def test_the_window_splits_the_selected_center_and_ctrl_z_merges_it_back(
         window.show()
     assert [r.name for r in window.model.rows] == [MAIN]
     window.table.select_center(center_id)
-    header = f"Also registered as: {OTHER} (inferred from"
+    header = f"Also registered as:\n{OTHER} — inferred from"
     qtbot.waitUntil(lambda: header in window.detail.toPlainText(), timeout=5000)
     window.center_actions.split_action.trigger()
     qtbot.waitUntil(lambda: shown_dialog(SplitDialog) is not None, timeout=5000)
